@@ -1,0 +1,222 @@
+//! The words and marks by which checklist authors say how much an item
+//! matters, how far a section is, and who must sign.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{Declared, Priority};
+
+static LEADING_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    // `**CRITICAL:**`, `**HIGH**:`, `CRITICAL:`, `[CRITICAL]`, `P0:` at the start.
+    Regex::new(
+        r"(?ix)^\s*(?:\*\*|__)?\[?\s*
+        (critical|blocker|high|medium|low|required|mandatory|must|optional|recommended|nice\s+to\s+have|p[0-3])
+        \s*\]?\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:?|:|\]|\s+-\s)",
+    )
+    .expect("static regex")
+});
+
+static PAREN_MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\((\s*(?:optional|recommended|required|critical|if\s+applicable|if\s+[a-z][^)]{0,40}|when\s+[a-z][^)]{0,40})[^)]*)\)",
+    )
+    .expect("static regex")
+});
+
+static DECLARED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\(\s*(\d{1,5})\s*/\s*(\d{1,5})\s*(?:complete[d]?|done|finished)?\s*(?:[-–—:,]\s*([^)]*?))?\s*\)")
+        .expect("static regex")
+});
+
+static PRIORITY_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:\*\*|__)?priority\s*:?\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*([a-z0-9]+)")
+        .expect("static regex")
+});
+
+fn priority_word(word: &str) -> Option<Priority> {
+    let w = word.to_ascii_lowercase();
+    let w = w.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(match w.as_str() {
+        "critical" | "blocker" | "p0" | "must" => Priority::Critical,
+        "high" | "p1" => Priority::High,
+        "required" | "mandatory" => Priority::Required,
+        "medium" | "low" | "p2" | "p3" => Priority::Normal,
+        "recommended" => Priority::Recommended,
+        "optional" | "nice to have" => Priority::Optional,
+        _ if w.starts_with("optional") => Priority::Optional,
+        _ if w.starts_with("recommended") => Priority::Recommended,
+        _ if w.starts_with("required") => Priority::Required,
+        _ if w.starts_with("critical") => Priority::Critical,
+        _ if w.starts_with("if ") || w.starts_with("when ") => Priority::Conditional,
+        _ => return None,
+    })
+}
+
+/// A priority marker found in a piece of text: the priority, the marker as
+/// written, and where it stands (byte range) so it can be removed from titles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub priority: Priority,
+    pub text: String,
+    pub range: std::ops::Range<usize>,
+}
+
+/// Finds the priority marker of an item or heading text (raw Markdown). A
+/// leading label wins over a parenthesised one, and an emoji traffic light
+/// counts when nothing else does.
+pub fn find_priority(text: &str) -> Option<Marker> {
+    if let Some(c) = LEADING_LABEL.captures(text) {
+        let whole = c.get(0).expect("match");
+        if let Some(priority) = priority_word(&c[1]) {
+            return Some(Marker {
+                priority,
+                text: c[1].to_string(),
+                range: whole.range(),
+            });
+        }
+    }
+    if let Some(c) = PAREN_MARKER.captures(text) {
+        let inner = c[1].trim();
+        if let Some(priority) = priority_word(inner) {
+            return Some(Marker {
+                priority,
+                text: inner.to_string(),
+                range: c.get(0).expect("match").range(),
+            });
+        }
+    }
+    for (emoji, priority) in [
+        ('🔴', Priority::Critical),
+        ('🟠', Priority::High),
+        ('🟡', Priority::Normal),
+        ('🟢', Priority::Normal),
+    ] {
+        if let Some(pos) = text.find(emoji) {
+            return Some(Marker {
+                priority,
+                text: emoji.to_string(),
+                range: pos..pos + emoji.len_utf8(),
+            });
+        }
+    }
+    None
+}
+
+/// A `**Priority:** HIGH` line under a heading.
+pub fn priority_line(text: &str) -> Option<Priority> {
+    PRIORITY_LINE
+        .captures(text)
+        .and_then(|c| priority_word(&c[1]))
+}
+
+/// A progress marker in a heading, and the heading with it removed.
+pub fn declared_progress(heading: &str) -> Option<(Declared, std::ops::Range<usize>)> {
+    let c = DECLARED.captures(heading)?;
+    let done = c[1].parse().ok()?;
+    let total = c[2].parse().ok()?;
+    let note = c
+        .get(3)
+        .map(|m| m.as_str().trim().to_string())
+        .filter(|s| !s.is_empty());
+    Some((Declared { done, total, note }, c.get(0).expect("match").range()))
+}
+
+static HEADING_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:phase|step|part|stage|section|action|chapter)\s+[0-9]+(?:\.[0-9]+)*[.:)]?|[0-9]+(?:\.[0-9]+)*[.:)])\s*(?:[-–—:]\s*)?")
+        .expect("static regex")
+});
+
+/// The heading without its numbering ("Phase 3:", "1.", "Step 1.1:"), so that
+/// renumbering sections does not change the ids of the items under them.
+pub fn without_numbering(title: &str) -> &str {
+    match HEADING_NUMBER.find(title) {
+        Some(m) if m.end() < title.len() => &title[m.end()..],
+        _ => title,
+    }
+}
+
+/// Whether a heading opens a sign-off part of the document.
+pub fn is_signoff_heading(title: &str) -> bool {
+    let t = title.to_ascii_lowercase();
+    ["sign-off", "signoff", "sign off", "sign-offs", "approval", "authoriz", "authoris", "signature"]
+        .iter()
+        .any(|w| t.contains(w))
+}
+
+/// Whether a table header row names the columns of a sign-off table.
+pub fn is_signoff_header(cells: &[String]) -> bool {
+    let lower: Vec<String> = cells.iter().map(|c| c.to_ascii_lowercase()).collect();
+    let has = |w: &str| lower.iter().any(|c| c.contains(w));
+    (has("role") || has("approver") || has("team"))
+        && (has("name") || has("signature") || has("sign") || has("date") || has("approved"))
+        || (has("name") && (has("signature") || has("signed")))
+}
+
+/// Whether a cell or field holds a value rather than a blank to fill in.
+pub fn is_filled(value: &str) -> bool {
+    let v = value.trim().trim_matches(|c| c == '*' || c == '_' || c == ' ');
+    if v.is_empty() {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    let placeholder = (lower.starts_with('[') && lower.ends_with(']'))
+        || (lower.starts_with('<') && lower.ends_with('>'))
+        || matches!(lower.as_str(), "tbd" | "n/a" | "-" | "—" | "name" | "date" | "signature" | "□" | "☐")
+        || v.chars().all(|c| c == '_' || c == '-' || c == '.' || c == ' ' || c == '/');
+    !placeholder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Option<Priority> {
+        find_priority(text).map(|m| m.priority)
+    }
+
+    #[test]
+    fn priority_markers() {
+        assert_eq!(p("**CRITICAL:** Generate secrets"), Some(Priority::Critical));
+        assert_eq!(p("**HIGH:** Configure"), Some(Priority::High));
+        assert_eq!(p("**Required:** SSL certificates obtained"), Some(Priority::Required));
+        assert_eq!(p("**Optional:** CDN configured"), Some(Priority::Optional));
+        assert_eq!(p("**Load Testing** (optional)"), Some(Priority::Optional));
+        assert_eq!(p("**Sentry** (optional but recommended)"), Some(Priority::Optional));
+        assert_eq!(p("**Penetration Testing** (recommended)"), Some(Priority::Recommended));
+        assert_eq!(p("Custom domain configured (if applicable)"), Some(Priority::Conditional));
+        assert_eq!(p("AWS S3 credentials are configured (if using S3)"), Some(Priority::Conditional));
+        assert_eq!(p("[CRITICAL] rotate keys"), Some(Priority::Critical));
+        assert_eq!(p("High availability configured"), None);
+        assert_eq!(p("**Provision Server**"), None);
+        assert_eq!(p("Wait for Health Checks (30 seconds)"), None);
+        assert_eq!(p("Security vulnerabilities fixed (2 CRITICAL, 5 HIGH)"), None);
+    }
+
+    #[test]
+    fn declared_progress_in_headings() {
+        let (d, _) = declared_progress("Configuration (4/8 Complete - ACTION REQUIRED)").unwrap();
+        assert_eq!(d, Declared { done: 4, total: 8, note: Some("ACTION REQUIRED".into()) });
+        let (d, _) = declared_progress("Security (6/8 complete)").unwrap();
+        assert_eq!((d.done, d.total, d.note), (6, 8, None));
+        assert!(declared_progress("Phase 1 (45-60 minutes)").is_none());
+    }
+
+    #[test]
+    fn numbering() {
+        assert_eq!(without_numbering("Phase 3: External Services"), "External Services");
+        assert_eq!(without_numbering("1. Infrastructure Setup"), "Infrastructure Setup");
+        assert_eq!(without_numbering("Step 1.1: AWS Resources (Terraform)"), "AWS Resources (Terraform)");
+        assert_eq!(without_numbering("24 Hour Review"), "24 Hour Review");
+        assert_eq!(without_numbering("2024"), "2024");
+    }
+
+    #[test]
+    fn filled_values() {
+        assert!(!is_filled("___________"));
+        assert!(!is_filled(" [Name] "));
+        assert!(!is_filled(""));
+        assert!(is_filled("Jane Doe"));
+        assert!(is_filled("2025-11-01"));
+    }
+}

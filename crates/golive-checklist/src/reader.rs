@@ -1,0 +1,1011 @@
+//! The Markdown reader.
+//!
+//! Written as a line scanner rather than on a CommonMark parser, on purpose:
+//! write-back must change single status bytes and keep every other byte, the
+//! input may not be UTF-8 (CommonMark parsers take `&str`), and checklists in
+//! the wild indent task items in ways CommonMark would read as code blocks,
+//! where their authors (and GitHub's task counters) see tasks. The scanner
+//! follows CommonMark where it matters for checklists: fenced code, list
+//! nesting by content column, lazy continuation lines, ATX and setext
+//! headings, pipe tables, HTML comments and block quotes.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::markers;
+use crate::model::{Block, BlockKind, Item, Note, Priority, Section, SignoffRole, Status};
+use crate::text::{self, decode, fix_mojibake, indent_of, is_blank, slug, strip_inline};
+use crate::{Checklist, ReadError};
+
+/// Longest id segment; longer text is cut at a word boundary.
+const SEGMENT_LEN: usize = 48;
+
+static EXPLICIT_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<!--\s*golive:id\s*=\s*([^\s>]*)\s*-->").expect("static regex")
+});
+static VALID_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$").expect("static regex"));
+static BOLD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\*\*|__)([^*_]+?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:?)\s*(.*)$")
+        .expect("static regex")
+});
+static PLAIN_BY_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^([A-Za-z][A-Za-z /]{0,40}\bby)\s*:\s*(.*)$").expect("static regex"));
+static FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(?:\*\*)?(name|date|signature|signed)\s*:?(?:\*\*)?\s*:?\s*(.*)$").expect("static regex"));
+static DATE_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bdate\s*:\s*").expect("static regex"));
+
+struct Line<'a> {
+    no: u32,
+    /// Offset in the source of `body[0]`.
+    offset: usize,
+    body: &'a [u8],
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Item(usize),
+    Section(Option<usize>),
+}
+
+struct Frame {
+    content_col: usize,
+    item: Option<usize>,
+}
+
+struct OpenFence {
+    ch: u8,
+    len: usize,
+    line: u32,
+    lang: Option<String>,
+    owner: Owner,
+    strip_col: usize,
+    content: String,
+    task_lines: usize,
+}
+
+struct OpenTable {
+    owner: Owner,
+    line: u32,
+    rows: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Last {
+    Blank,
+    /// The previous line was (a continuation of) this item's text.
+    ItemText(usize),
+    /// A paragraph line outside any list, which a setext underline can turn
+    /// into a heading.
+    Paragraph { line: u32 },
+    Other,
+}
+
+struct Reader<'a> {
+    lines: Vec<Line<'a>>,
+    sections: Vec<Section>,
+    items: Vec<Item>,
+    signoffs: Vec<SignoffRole>,
+    notes: Vec<Note>,
+    frames: Vec<Frame>,
+    /// Open sections by heading level (index 0 = level 1).
+    heading_stack: [Option<usize>; 6],
+    section: Option<usize>,
+    fence: Option<OpenFence>,
+    table: Option<OpenTable>,
+    in_comment: bool,
+    last: Last,
+    last_paragraph_text: String,
+    /// The sign-off role a following `Name:` / `Date:` line fills in.
+    open_signoff: Option<usize>,
+    explicit_ids: Vec<Option<(String, u32, u32)>>,
+}
+
+pub(crate) fn read(source: Vec<u8>) -> Result<Checklist, ReadError> {
+    let (sections, items, signoffs, notes) = {
+        let mut reader = Reader::new(&source);
+        reader.run()?;
+        (reader.sections, reader.items, reader.signoffs, reader.notes)
+    };
+    Ok(Checklist {
+        source,
+        sections,
+        items,
+        signoffs,
+        notes,
+    })
+}
+
+fn split_lines(source: &[u8]) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut no = 1u32;
+    while start < source.len() {
+        let end = source[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(source.len(), |p| start + p);
+        let mut body = &source[start..end];
+        if body.last() == Some(&b'\r') {
+            body = &body[..body.len() - 1];
+        }
+        lines.push(Line {
+            no,
+            offset: start,
+            body,
+        });
+        no = no.saturating_add(1);
+        start = end + 1;
+    }
+    lines
+}
+
+/// Length of a block-quote prefix (`> `, `>> `, ` > `), which the scanner
+/// looks through.
+fn quote_prefix(body: &[u8]) -> usize {
+    let mut i = 0;
+    loop {
+        let (_, ws) = indent_of(&body[i..]);
+        if ws <= 3 && body.get(i + ws) == Some(&b'>') {
+            i += ws + 1;
+            if body.get(i) == Some(&b' ') {
+                i += 1;
+            }
+        } else {
+            return i;
+        }
+    }
+}
+
+fn fence_open(body: &[u8]) -> Option<(u8, usize, Option<String>)> {
+    let ch = *body.first()?;
+    if ch != b'`' && ch != b'~' {
+        return None;
+    }
+    let len = body.iter().take_while(|&&b| b == ch).count();
+    if len < 3 {
+        return None;
+    }
+    let info = decode(&body[len..]).trim().to_string();
+    if ch == b'`' && info.contains('`') {
+        return None;
+    }
+    let lang = info
+        .split_whitespace()
+        .next()
+        .map(|s| s.trim_matches(|c| c == '{' || c == '}').to_string())
+        .filter(|s| !s.is_empty());
+    Some((ch, len, lang))
+}
+
+fn heading(body: &[u8]) -> Option<(u8, &[u8])> {
+    let level = body.iter().take_while(|&&b| b == b'#').count();
+    if !(1..=6).contains(&level) {
+        return None;
+    }
+    let rest = &body[level..];
+    if !rest.is_empty() && rest[0] != b' ' && rest[0] != b'\t' {
+        return None;
+    }
+    let mut text = rest;
+    // Closing sequence: trailing #s preceded by a space.
+    let trimmed_end = text
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    text = &text[..trimmed_end];
+    let hashes = text.iter().rev().take_while(|&&b| b == b'#').count();
+    if hashes > 0 {
+        let before = text.len() - hashes;
+        if before == 0 || text[before - 1] == b' ' || text[before - 1] == b'\t' {
+            text = &text[..before];
+        }
+    }
+    Some((u8::try_from(level).unwrap_or(6), text))
+}
+
+fn thematic_break(body: &[u8]) -> bool {
+    let first = match body.first() {
+        Some(&b @ (b'-' | b'*' | b'_')) => b,
+        _ => return false,
+    };
+    let mut count = 0;
+    for &b in body {
+        if b == first {
+            count += 1;
+        } else if b != b' ' && b != b'\t' {
+            return false;
+        }
+    }
+    count >= 3
+}
+
+fn setext_underline(body: &[u8]) -> Option<u8> {
+    let trimmed = &body[..body
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1)];
+    let first = *trimmed.first()?;
+    if (first == b'=' || first == b'-') && trimmed.iter().all(|&b| b == first) {
+        Some(if first == b'=' { 1 } else { 2 })
+    } else {
+        None
+    }
+}
+
+/// A list marker at the start of `body`: returns (marker width incl. the
+/// spaces after it, whether the line ends after the marker).
+fn list_marker(body: &[u8]) -> Option<usize> {
+    let marker_len = match body.first()? {
+        b'-' | b'*' | b'+' => 1,
+        b'0'..=b'9' => {
+            let digits = body.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits > 9 {
+                return None;
+            }
+            match body.get(digits) {
+                Some(b'.' | b')') => digits + 1,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let after = &body[marker_len..];
+    if after.is_empty() {
+        return Some(marker_len + 1);
+    }
+    let (cols, _) = indent_of(after);
+    if cols == 0 {
+        return None;
+    }
+    // CommonMark: more than four spaces after the marker means the content
+    // starts one space after it (the rest is indented code).
+    Some(marker_len + if cols > 4 { 1 } else { cols })
+}
+
+/// The status box right after a list marker: `[ ]`, `[x]`, `[~]`, `[!]`, `[-]`, `[/]`.
+fn task_box(rest: &[u8]) -> Option<(Status, u8)> {
+    if rest.len() < 3 || rest[0] != b'[' || rest[2] != b']' {
+        return None;
+    }
+    if let Some(&next) = rest.get(3) {
+        if next != b' ' && next != b'\t' {
+            return None;
+        }
+    }
+    Status::from_marker(rest[1]).map(|s| (s, rest[1]))
+}
+
+fn is_table_delimiter(body: &[u8]) -> bool {
+    let s = decode(body);
+    let s = s.trim();
+    if !s.contains('-') {
+        return false;
+    }
+    let inner = s.trim_start_matches('|').trim_end_matches('|');
+    if inner.is_empty() {
+        return false;
+    }
+    inner.split('|').all(|cell| {
+        let c = cell.trim();
+        !c.is_empty() && c.trim_start_matches(':').trim_end_matches(':').chars().all(|ch| ch == '-')
+    }) && (s.starts_with('|') || inner.contains('|'))
+}
+
+fn table_cells(row: &str) -> Vec<String> {
+    let s = row.trim();
+    let s = s.strip_prefix('|').unwrap_or(s);
+    let s = s.strip_suffix('|').unwrap_or(s);
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut escaped = false;
+    for c in s.chars() {
+        if escaped {
+            cur.push(c);
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '|' {
+            cells.push(strip_inline(cur.trim()));
+            cur.clear();
+        } else {
+            cur.push(c);
+        }
+    }
+    cells.push(strip_inline(cur.trim()));
+    cells
+}
+
+fn code_spans(text: &str) -> Vec<String> {
+    let mut spans = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            let ticks = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+            let open_end = i + ticks;
+            let mut j = open_end;
+            let mut found = None;
+            while j < bytes.len() {
+                if bytes[j] == b'`' {
+                    let run = bytes[j..].iter().take_while(|&&b| b == b'`').count();
+                    if run == ticks {
+                        found = Some(j);
+                        break;
+                    }
+                    j += run;
+                } else {
+                    j += 1;
+                }
+            }
+            match found {
+                Some(close) => {
+                    let inner = text[open_end..close].trim();
+                    if !inner.is_empty() {
+                        spans.push(inner.to_string());
+                    }
+                    i = close + ticks;
+                }
+                None => i = open_end,
+            }
+        } else {
+            i += 1;
+        }
+    }
+    spans
+}
+
+impl<'a> Reader<'a> {
+    fn new(source: &'a [u8]) -> Self {
+        Self {
+            lines: split_lines(source),
+            sections: Vec::new(),
+            items: Vec::new(),
+            signoffs: Vec::new(),
+            notes: Vec::new(),
+            frames: Vec::new(),
+            heading_stack: [None; 6],
+            section: None,
+            fence: None,
+            table: None,
+            in_comment: false,
+            last: Last::Blank,
+            last_paragraph_text: String::new(),
+            open_signoff: None,
+            explicit_ids: Vec::new(),
+        }
+    }
+
+    fn run(&mut self) -> Result<(), ReadError> {
+        for idx in 0..self.lines.len() {
+            self.line(idx);
+        }
+        self.finish_table();
+        if let Some(fence) = self.fence.take() {
+            if fence.task_lines > 0 {
+                self.notes.push(Note {
+                    line: fence.line,
+                    message: format!(
+                        "code fence opened here is never closed: {} task line(s) after it are read as code, not as items",
+                        fence.task_lines
+                    ),
+                });
+            }
+            self.attach(fence.owner, Block {
+                kind: BlockKind::Code { lang: fence.lang },
+                line: fence.line,
+                content: fence.content,
+            });
+        }
+        self.resolve_priorities();
+        self.assign_ids()
+    }
+
+    fn line(&mut self, idx: usize) {
+        let line_no = self.lines[idx].no;
+        let raw = self.lines[idx].body;
+        let quote = quote_prefix(raw);
+        let full = &raw[quote..];
+        let (indent_col, indent_bytes) = indent_of(full);
+        let body = &full[indent_bytes..];
+        let body_offset = self.lines[idx].offset + quote + indent_bytes;
+
+        if let Some(fence) = &mut self.fence {
+            let closes = body.first() == Some(&fence.ch)
+                && body.iter().take_while(|&&b| b == fence.ch).count() >= fence.len
+                && body.iter().all(|&b| b == fence.ch || b.is_ascii_whitespace());
+            if closes {
+                let fence = self.fence.take().expect("open fence");
+                self.attach(fence.owner, Block {
+                    kind: BlockKind::Code { lang: fence.lang },
+                    line: fence.line,
+                    content: fence.content,
+                });
+                self.last = Last::Other;
+            } else {
+                if line_no > fence.line + 1 {
+                    fence.content.push('\n');
+                }
+                let keep_from = indent_bytes.min(fence.strip_col);
+                fence.content.push_str(&decode(&full[keep_from..]));
+                if list_marker(body).is_some_and(|w| task_box(&body[w.min(body.len())..]).is_some()) {
+                    fence.task_lines += 1;
+                }
+            }
+            return;
+        }
+        if self.in_comment {
+            if decode(full).contains("-->") {
+                self.in_comment = false;
+            }
+            return;
+        }
+        if is_blank(body) {
+            self.finish_table();
+            self.last = Last::Blank;
+            return;
+        }
+        if body.starts_with(b"<!--") {
+            let text = decode(body);
+            if !text.contains("-->") {
+                self.finish_table();
+                self.in_comment = true;
+                return;
+            }
+            if text.trim_end().ends_with("-->") && text.matches("<!--").count() == 1 {
+                // A comment on a line of its own is not content.
+                return;
+            }
+        }
+        if let Some((ch, len, lang)) = fence_open(body) {
+            self.finish_table();
+            let owner = self.container(indent_col);
+            self.fence = Some(OpenFence {
+                ch,
+                len,
+                line: line_no,
+                lang,
+                owner,
+                strip_col: indent_bytes,
+                content: String::new(),
+                task_lines: 0,
+            });
+            self.last = Last::Other;
+            return;
+        }
+        if indent_col <= 3 {
+            if let Some((level, text)) = heading(body) {
+                self.finish_table();
+                self.frames.clear();
+                let heading_text = decode(text).trim().to_string();
+                self.open_section(level, heading_text, line_no);
+                self.last = Last::Other;
+                return;
+            }
+            if let (Some(level), Last::Paragraph { line }) = (setext_underline(body), self.last) {
+                if self.frames.is_empty() && line + 1 == line_no {
+                    // The paragraph line above was a heading after all.
+                    let owner_section = self.section;
+                    if let Some(blocks) = self.blocks_of(Owner::Section(owner_section)) {
+                        if blocks.last().is_some_and(|b| b.line == line) {
+                            blocks.pop();
+                        }
+                    }
+                    let heading_text = self.last_paragraph_text.clone();
+                    self.open_section(level, heading_text, line);
+                    self.last = Last::Other;
+                    return;
+                }
+            }
+        }
+        if thematic_break(body) && list_marker(body).is_none_or(|_| !body.contains(&b'[')) {
+            self.finish_table();
+            self.frames.clear();
+            self.last = Last::Other;
+            return;
+        }
+        if let Some(width) = list_marker(body) {
+            self.finish_table();
+            self.list_item(line_no, indent_col, body, body_offset, width);
+            return;
+        }
+        let is_row = body.first() == Some(&b'|')
+            || (body.contains(&b'|')
+                && self
+                    .lines
+                    .get(idx + 1)
+                    .is_some_and(|next| is_table_delimiter(&next.body[quote_prefix(next.body)..])));
+        if is_row {
+            if self.table.is_none() {
+                let owner = self.container(indent_col);
+                self.table = Some(OpenTable {
+                    owner,
+                    line: line_no,
+                    rows: Vec::new(),
+                });
+            }
+            if let Some(table) = &mut self.table {
+                table.rows.push(decode(body).trim().to_string());
+            }
+            self.last = Last::Other;
+            return;
+        }
+        self.finish_table();
+        self.text_line(line_no, indent_col, body);
+    }
+
+    /// Closes the list frames a line at `indent_col` is not inside of, and
+    /// returns what the line's block belongs to.
+    fn container(&mut self, indent_col: usize) -> Owner {
+        while self
+            .frames
+            .last()
+            .is_some_and(|f| indent_col < f.content_col)
+        {
+            self.frames.pop();
+        }
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|f| f.item)
+            .map_or(Owner::Section(self.section), Owner::Item)
+    }
+
+    fn blocks_of(&mut self, owner: Owner) -> Option<&mut Vec<Block>> {
+        match owner {
+            Owner::Item(i) => self.items.get_mut(i).map(|it| &mut it.blocks),
+            Owner::Section(Some(s)) => self.sections.get_mut(s).map(|sec| &mut sec.blocks),
+            Owner::Section(None) => None,
+        }
+    }
+
+    fn attach(&mut self, owner: Owner, block: Block) {
+        if let Some(blocks) = self.blocks_of(owner) {
+            blocks.push(block);
+        }
+    }
+
+    fn open_section(&mut self, level: u8, heading_text: String, line: u32) {
+        let heading = fix_mojibake(&heading_text).into_owned();
+        let mut title = text::trim_symbols(&heading).to_string();
+        let declared = markers::declared_progress(&title).map(|(d, range)| {
+            title.replace_range(range, "");
+            d
+        });
+        let priority = markers::find_priority(&heading).map(|m| m.priority);
+        let title = strip_inline(title.trim());
+        let level_idx = usize::from(level.clamp(1, 6)) - 1;
+        let parent = self.heading_stack[..level_idx].iter().rev().find_map(|s| *s);
+        let index = self.sections.len();
+        self.sections.push(Section {
+            title,
+            heading,
+            level,
+            line,
+            parent,
+            priority,
+            declared,
+            slug: String::new(),
+            blocks: Vec::new(),
+        });
+        self.heading_stack[level_idx] = Some(index);
+        for deeper in &mut self.heading_stack[level_idx + 1..] {
+            *deeper = None;
+        }
+        self.section = Some(index);
+        self.open_signoff = None;
+    }
+
+    fn in_signoff_section(&self) -> bool {
+        let mut s = self.section;
+        while let Some(i) = s {
+            if markers::is_signoff_heading(&self.sections[i].title) {
+                return true;
+            }
+            s = self.sections[i].parent;
+        }
+        false
+    }
+
+    fn list_item(&mut self, line_no: u32, indent_col: usize, body: &[u8], body_offset: usize, width: usize) {
+        while self
+            .frames
+            .last()
+            .is_some_and(|f| indent_col < f.content_col)
+        {
+            self.frames.pop();
+        }
+        let content_col = indent_col + width;
+        let rest = &body[width.min(body.len())..];
+        let parent_item = self.frames.iter().rev().find_map(|f| f.item);
+        let Some((status, _)) = task_box(rest) else {
+            // A plain list item: its text belongs to the enclosing item or section.
+            let owner = parent_item.map_or(Owner::Section(self.section), Owner::Item);
+            let content = decode(body).trim().to_string();
+            self.signoff_label(&strip_list_text(&content));
+            self.attach(owner, Block {
+                kind: BlockKind::Text,
+                line: line_no,
+                content,
+            });
+            self.frames.push(Frame {
+                content_col,
+                item: None,
+            });
+            self.last = Last::Other;
+            return;
+        };
+        let box_start = width.min(body.len());
+        let status_offset = body_offset + box_start + 1;
+        let column = u32::try_from(indent_col + box_start + 1).unwrap_or(u32::MAX);
+        let raw_text = decode(rest.get(3..).unwrap_or_default()).trim().to_string();
+
+        if let Some(role) = self.signoff_item(&raw_text, line_no, status, status_offset) {
+            self.signoffs.push(role);
+            self.frames.push(Frame {
+                content_col,
+                item: None,
+            });
+            self.last = Last::Other;
+            return;
+        }
+
+        let index = self.items.len();
+        let explicit = EXPLICIT_ID
+            .captures(&raw_text)
+            .map(|c| (c[1].to_string(), line_no, column));
+        let text = collapse_comments(&raw_text);
+        let depth = parent_item.map_or(0, |p| self.items[p].depth + 1);
+        if let Some(p) = parent_item {
+            self.items[p].children.push(index);
+        }
+        self.items.push(Item {
+            id: String::new(),
+            explicit_id: explicit.is_some(),
+            line: line_no,
+            column,
+            status,
+            status_offset,
+            text,
+            plain: String::new(),
+            code_spans: Vec::new(),
+            priority: Priority::Normal,
+            priority_marker: None,
+            section: self.section,
+            parent: parent_item,
+            children: Vec::new(),
+            depth,
+            blocks: Vec::new(),
+        });
+        self.explicit_ids.push(explicit);
+        self.frames.push(Frame {
+            content_col,
+            item: Some(index),
+        });
+        self.last = Last::ItemText(index);
+    }
+
+    /// A task line that is a sign-off slot: `- [ ] **DevOps Engineer:** ____ Date: ____`.
+    fn signoff_item(&self, text: &str, line: u32, status: Status, offset: usize) -> Option<SignoffRole> {
+        let caps = BOLD_LABEL.captures(text)?;
+        let label = caps[1].trim().trim_end_matches(':').trim();
+        let rest = caps[2].trim();
+        let label_has_colon = caps[0][..caps.get(2).map_or(0, |m| m.start())].contains(':');
+        let has_blank = rest.contains("___");
+        let has_date = DATE_FIELD.is_match(rest);
+        let bare = rest.is_empty() && label_has_colon && self.in_signoff_section();
+        if label.is_empty() || !(has_blank || has_date || bare) {
+            return None;
+        }
+        let (name_part, date_part) = match DATE_FIELD.find(rest) {
+            Some(m) => (&rest[..m.start()], Some(&rest[m.end()..])),
+            None => (rest, None),
+        };
+        let name = Some(strip_inline(name_part.trim())).filter(|n| markers::is_filled(n));
+        let date = date_part
+            .map(|d| strip_inline(d.trim()))
+            .filter(|d| markers::is_filled(d));
+        Some(SignoffRole {
+            role: strip_inline(label),
+            line,
+            name,
+            date,
+            status: Some(status),
+            status_offset: Some(offset),
+        })
+    }
+
+    /// `**Authorized By:** ____` in a sign-off section opens a role; `Name:`
+    /// and `Date:` lines after it fill it in.
+    fn signoff_label(&mut self, text: &str) -> bool {
+        if !self.in_signoff_section() {
+            return false;
+        }
+        let labelled = BOLD_LABEL
+            .captures(text)
+            .map(|c| (c[1].trim().trim_end_matches(':').trim().to_string(), c[2].trim().to_string()))
+            .or_else(|| {
+                PLAIN_BY_LABEL
+                    .captures(text)
+                    .map(|c| (c[1].trim().to_string(), c[2].trim().to_string()))
+            });
+        if let Some((label, value)) = labelled {
+            let lower = label.to_ascii_lowercase();
+            if lower.ends_with(" by") || lower == "by" {
+                let value = strip_inline(&value);
+                self.signoffs.push(SignoffRole {
+                    role: strip_inline(&label),
+                    line: 0,
+                    name: Some(value).filter(|v| markers::is_filled(v)),
+                    date: None,
+                    status: None,
+                    status_offset: None,
+                });
+                self.open_signoff = Some(self.signoffs.len() - 1);
+                return true;
+            }
+            if FIELD.captures(text).is_none() {
+                self.open_signoff = None;
+            }
+        }
+        if let (Some(open), Some(c)) = (self.open_signoff, FIELD.captures(text)) {
+            let value = strip_inline(c[2].trim());
+            if markers::is_filled(&value) {
+                let role = &mut self.signoffs[open];
+                match c[1].to_ascii_lowercase().as_str() {
+                    "name" | "signed" | "signature" if role.name.is_none() => role.name = Some(value),
+                    "date" => role.date = Some(value),
+                    _ => {}
+                }
+            }
+            return true;
+        }
+        false
+    }
+
+    fn text_line(&mut self, line_no: u32, indent_col: usize, body: &[u8]) {
+        let content = decode(body).trim_end().to_string();
+        if let Last::ItemText(item) = self.last {
+            if self.frames.last().and_then(|f| f.item) == Some(item) {
+                // A wrapped line of the item's own text (indented or lazy).
+                let it = &mut self.items[item];
+                it.text.push(' ');
+                it.text.push_str(&collapse_comments(content.trim()));
+                return;
+            }
+        }
+        let owner = self.container(indent_col);
+        if let Owner::Section(Some(s)) = owner {
+            if let Some(p) = markers::priority_line(&content) {
+                self.sections[s].priority = Some(p);
+            }
+        }
+        let before = self.signoffs.len();
+        let was_signoff = self.signoff_label(content.trim());
+        if was_signoff && self.signoffs.len() > before {
+            if let Some(role) = self.signoffs.last_mut() {
+                role.line = line_no;
+            }
+        }
+        self.attach(owner, Block {
+            kind: BlockKind::Text,
+            line: line_no,
+            content: content.trim().to_string(),
+        });
+        self.last = if self.frames.is_empty() && indent_col <= 3 {
+            self.last_paragraph_text = content.trim().to_string();
+            Last::Paragraph { line: line_no }
+        } else {
+            Last::Other
+        };
+    }
+
+    fn finish_table(&mut self) {
+        let Some(table) = self.table.take() else {
+            return;
+        };
+        let valid = table.rows.len() >= 2 && is_table_delimiter(table.rows[1].as_bytes());
+        if valid {
+            let header = table_cells(&table.rows[0]);
+            if markers::is_signoff_header(&header) {
+                let find = |words: &[&str]| {
+                    header
+                        .iter()
+                        .position(|h| words.iter().any(|w| h.to_ascii_lowercase().contains(w)))
+                };
+                let role_col = find(&["role", "approver", "team"]).unwrap_or(0);
+                let name_col = find(&["name"]).filter(|&c| c != role_col);
+                let sign_col = find(&["signature", "signed", "sign"]).filter(|&c| c != role_col);
+                let date_col = find(&["date"]).filter(|&c| c != role_col);
+                for (i, row) in table.rows.iter().enumerate().skip(2) {
+                    let cells = table_cells(row);
+                    let cell = |c: Option<usize>| {
+                        c.and_then(|c| cells.get(c))
+                            .filter(|v| markers::is_filled(v))
+                            .cloned()
+                    };
+                    let Some(role) = cells.get(role_col).filter(|r| !r.is_empty()) else {
+                        continue;
+                    };
+                    self.signoffs.push(SignoffRole {
+                        role: role.clone(),
+                        line: table.line + u32::try_from(i).unwrap_or(0),
+                        name: cell(name_col).or_else(|| cell(sign_col)),
+                        date: cell(date_col),
+                        status: None,
+                        status_offset: None,
+                    });
+                }
+                return;
+            }
+        }
+        let kind = if valid { BlockKind::Table } else { BlockKind::Text };
+        let content = table.rows.join("\n");
+        self.attach(table.owner, Block {
+            kind,
+            line: table.line,
+            content,
+        });
+    }
+
+    fn resolve_priorities(&mut self) {
+        for i in 0..self.items.len() {
+            let marker = markers::find_priority(&self.items[i].text);
+            let mut plain_src = self.items[i].text.clone();
+            if let Some(m) = &marker {
+                // The marker says how much the task matters; it is not part of the task.
+                plain_src.replace_range(m.range.clone(), " ");
+            }
+            let inherited = self.items[i]
+                .parent
+                .map(|p| self.items[p].priority)
+                .filter(|p| *p != Priority::Normal)
+                .or_else(|| self.section_priority(self.items[i].section));
+            let item = &mut self.items[i];
+            item.plain = strip_inline(&fix_mojibake(&plain_src));
+            item.code_spans = code_spans(&item.text);
+            match marker {
+                Some(m) => {
+                    item.priority = m.priority;
+                    item.priority_marker = Some(m.text);
+                }
+                None => item.priority = inherited.unwrap_or_default(),
+            }
+        }
+    }
+
+    fn section_priority(&self, mut s: Option<usize>) -> Option<Priority> {
+        while let Some(i) = s {
+            if let Some(p) = self.sections[i].priority {
+                return Some(p);
+            }
+            s = self.sections[i].parent;
+        }
+        None
+    }
+
+    fn assign_ids(&mut self) -> Result<(), ReadError> {
+        // The document's title is its one level-1 heading at the top: it is
+        // not part of every id.
+        let h1: Vec<usize> = (0..self.sections.len())
+            .filter(|&i| self.sections[i].level == 1)
+            .collect();
+        let title = (h1.len() == 1 && h1[0] == 0).then_some(0);
+        for i in 0..self.sections.len() {
+            let sec = &self.sections[i];
+            let without_marker = match markers::find_priority(&sec.title) {
+                Some(m) if m.range.start > 0 => {
+                    let mut t = sec.title.clone();
+                    t.replace_range(m.range, "");
+                    t
+                }
+                _ => sec.title.clone(),
+            };
+            let s = slug(markers::without_numbering(&without_marker), SEGMENT_LEN);
+            self.sections[i].slug = if s.is_empty() { "section".into() } else { s };
+        }
+        let mut used: HashSet<String> = HashSet::new();
+        for (i, explicit) in self.explicit_ids.iter().enumerate() {
+            if let Some((id, line, column)) = explicit {
+                if !VALID_ID.is_match(id) {
+                    return Err(ReadError::InvalidId {
+                        id: id.clone(),
+                        line: *line,
+                        column: *column,
+                    });
+                }
+                if let Some(first) = self.items[..i]
+                    .iter()
+                    .zip(&self.explicit_ids)
+                    .find(|(_, e)| e.as_ref().is_some_and(|(other, ..)| other == id))
+                {
+                    return Err(ReadError::DuplicateId {
+                        id: id.clone(),
+                        line: *line,
+                        column: *column,
+                        first_line: first.0.line,
+                    });
+                }
+                used.insert(id.clone());
+                self.items[i].id = id.clone();
+            }
+        }
+        for i in 0..self.items.len() {
+            if self.items[i].explicit_id {
+                continue;
+            }
+            let mut segments = Vec::new();
+            let mut p = Some(i);
+            while let Some(k) = p {
+                let s = slug(&self.items[k].plain, SEGMENT_LEN);
+                segments.push(if s.is_empty() { "item".to_string() } else { s });
+                p = self.items[k].parent;
+            }
+            let mut s = self.items[i].section;
+            while let Some(k) = s {
+                if Some(k) != title {
+                    segments.push(self.sections[k].slug.clone());
+                }
+                s = self.sections[k].parent;
+            }
+            segments.reverse();
+            let base = segments.join("/");
+            let mut id = base.clone();
+            let mut k = 2;
+            while used.contains(&id) {
+                id = format!("{base}-{k}");
+                k += 1;
+            }
+            used.insert(id.clone());
+            self.items[i].id = id;
+        }
+        Ok(())
+    }
+}
+
+fn collapse_comments(text: &str) -> String {
+    let mut out = text.to_string();
+    while let Some(start) = out.find("<!--") {
+        match out[start..].find("-->") {
+            Some(end) => out.replace_range(start..start + end + 3, ""),
+            None => break,
+        }
+    }
+    text::collapse_spaces(&out)
+}
+
+fn strip_list_text(content: &str) -> String {
+    let body = content.as_bytes();
+    match list_marker(body) {
+        Some(w) => content.get(w.min(content.len())..).unwrap_or("").trim().to_string(),
+        None => content.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_and_boxes() {
+        assert_eq!(list_marker(b"- [ ] x"), Some(2));
+        assert_eq!(list_marker(b"12. [x] y"), Some(4));
+        assert_eq!(list_marker(b"-x"), None);
+        assert_eq!(list_marker(b"**bold**"), None);
+        assert_eq!(task_box(b"[ ] a").map(|t| t.0), Some(Status::Todo));
+        assert_eq!(task_box(b"[X]").map(|t| t.0), Some(Status::Done));
+        assert_eq!(task_box(b"[~] a").map(|t| t.0), Some(Status::InProgress));
+        assert_eq!(task_box(b"[!] a").map(|t| t.0), Some(Status::Blocked));
+        assert!(task_box(b"[link](x)").is_none());
+        assert!(task_box(b"[a] b").is_none());
+    }
+
+    #[test]
+    fn code_span_extraction() {
+        assert_eq!(code_spans("Set `A` and ``b ` c``"), vec!["A", "b ` c"]);
+        assert_eq!(code_spans("unclosed `tick"), Vec::<String>::new());
+    }
+}

@@ -1,0 +1,282 @@
+//! Text helpers shared by the reader: lossy decoding, mojibake repair, inline
+//! Markdown stripping and slugs.
+
+use std::borrow::Cow;
+
+/// Decodes one line of the source. Invalid UTF-8 becomes U+FFFD here only: the
+/// source bytes themselves are never changed, so write-back stays byte-exact.
+pub(crate) fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+/// Windows-1252 code points for bytes 0x80..=0x9F (None where the code page
+/// leaves the byte undefined).
+const CP1252_HIGH: [Option<char>; 32] = [
+    Some('\u{20AC}'),
+    None,
+    Some('\u{201A}'),
+    Some('\u{0192}'),
+    Some('\u{201E}'),
+    Some('\u{2026}'),
+    Some('\u{2020}'),
+    Some('\u{2021}'),
+    Some('\u{02C6}'),
+    Some('\u{2030}'),
+    Some('\u{0160}'),
+    Some('\u{2039}'),
+    Some('\u{0152}'),
+    None,
+    Some('\u{017D}'),
+    None,
+    None,
+    Some('\u{2018}'),
+    Some('\u{2019}'),
+    Some('\u{201C}'),
+    Some('\u{201D}'),
+    Some('\u{2022}'),
+    Some('\u{2013}'),
+    Some('\u{2014}'),
+    Some('\u{02DC}'),
+    Some('\u{2122}'),
+    Some('\u{0161}'),
+    Some('\u{203A}'),
+    Some('\u{0153}'),
+    None,
+    Some('\u{017E}'),
+    Some('\u{0178}'),
+];
+
+fn cp1252_byte(c: char) -> Option<u8> {
+    let code = c as u32;
+    if (0xA0..=0xFF).contains(&code) {
+        return u8::try_from(code).ok();
+    }
+    CP1252_HIGH
+        .iter()
+        .position(|&m| m == Some(c))
+        .and_then(|i| u8::try_from(0x80 + i).ok())
+}
+
+/// Repairs UTF-8 text that was once decoded as Windows-1252 and encoded again
+/// ("âœ…" for "✅"), as seed checklists exported from some editors contain.
+///
+/// Written by hand because the only crates that do this port the whole of
+/// Python's ftfy; we need the one transformation. A run is repaired only when
+/// its bytes form valid UTF-8 multi-byte sequences, so ordinary accented text
+/// ("âge", "Größe") is left alone. Bytes lost in the original mangling (the
+/// undefined 0x81, 0x8D, 0x8F, 0x90, 0x9D) leave a partial sequence, which
+/// becomes U+FFFD.
+pub fn fix_mojibake(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        return Cow::Borrowed(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let lead = cp1252_byte(c).filter(|b| (0xC2..=0xF4).contains(b));
+        if let Some(lead) = lead {
+            let need = if lead >= 0xF0 {
+                4
+            } else if lead >= 0xE0 {
+                3
+            } else {
+                2
+            };
+            let mut bytes = vec![lead];
+            let mut j = i + 1;
+            while bytes.len() < need && j < chars.len() {
+                match cp1252_byte(chars[j]) {
+                    Some(b) if (0x80..=0xBF).contains(&b) => {
+                        bytes.push(b);
+                        j += 1;
+                    }
+                    _ => break,
+                }
+            }
+            if bytes.len() == need {
+                if let Ok(decoded) = std::str::from_utf8(&bytes) {
+                    out.push_str(decoded);
+                    changed = true;
+                    i = j;
+                    continue;
+                }
+            } else if bytes.len() >= 2 && need > 2 {
+                // A sequence cut short by a byte the code page dropped.
+                out.push('\u{FFFD}');
+                changed = true;
+                i = j;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    if changed { Cow::Owned(out) } else { Cow::Borrowed(s) }
+}
+
+/// Expands leading white space to a column count (tabs to the next multiple of
+/// four, as CommonMark does) and returns the column and the byte length of the
+/// leading white space.
+pub(crate) fn indent_of(line: &[u8]) -> (usize, usize) {
+    let mut col = 0;
+    let mut bytes = 0;
+    for &b in line {
+        match b {
+            b' ' => col += 1,
+            b'\t' => col += 4 - col % 4,
+            _ => break,
+        }
+        bytes += 1;
+    }
+    (col, bytes)
+}
+
+pub(crate) fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(|b| b.is_ascii_whitespace())
+}
+
+/// Removes inline Markdown so that text reads as plain words: emphasis,
+/// code ticks, links (keeping their text), images, HTML comments and escapes.
+/// Underscores are kept: `JWT_SECRET` is a name, not emphasis.
+pub fn strip_inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' if i + 1 < chars.len() && chars[i + 1].is_ascii_punctuation() => {
+                out.push(chars[i + 1]);
+                i += 2;
+            }
+            '*' => i += 1,
+            '~' if chars.get(i + 1) == Some(&'~') => i += 2,
+            '`' => i += 1,
+            '!' if chars.get(i + 1) == Some(&'[') => i += 1,
+            '[' => {
+                // [text](url) keeps text; a bare [text] stays as written.
+                if let Some(close) = find_from(&chars, i + 1, ']') {
+                    if chars.get(close + 1) == Some(&'(') {
+                        if let Some(end) = find_from(&chars, close + 2, ')') {
+                            out.extend(&chars[i + 1..close]);
+                            i = end + 1;
+                            continue;
+                        }
+                    }
+                }
+                out.push(c);
+                i += 1;
+            }
+            '<' if chars[i..].starts_with(&['<', '!', '-', '-']) => {
+                let rest: String = chars[i..].iter().collect();
+                match rest.find("-->") {
+                    Some(end) => i += rest[..end + 3].chars().count(),
+                    None => i = chars.len(),
+                }
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    collapse_spaces(&out)
+}
+
+fn find_from(chars: &[char], from: usize, target: char) -> Option<usize> {
+    chars
+        .get(from..)?
+        .iter()
+        .position(|&c| c == target)
+        .map(|p| p + from)
+}
+
+pub(crate) fn collapse_spaces(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Turns text into an id segment: lower-case letters and digits joined by
+/// hyphens, cut at a word boundary so ids stay readable.
+pub fn slug(s: &str, max_len: usize) -> String {
+    let mut out = String::new();
+    let mut pending_dash = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.extend(c.to_lowercase());
+        } else if c == '\'' || c == '\u{2019}' {
+            // "Let's" → "lets", not "let-s".
+        } else {
+            pending_dash = true;
+        }
+    }
+    if out.chars().count() > max_len {
+        let cut: String = out.chars().take(max_len).collect();
+        out = match cut.rfind('-') {
+            Some(p) if p > max_len / 2 => cut[..p].to_string(),
+            _ => cut,
+        };
+    }
+    out
+}
+
+/// Drops leading symbols, emoji and repaired-mojibake leftovers from a title.
+pub(crate) fn trim_symbols(s: &str) -> &str {
+    let start = s
+        .char_indices()
+        .find(|(_, c)| c.is_alphanumeric() || *c == '`' || *c == '*' || *c == '.' || *c == '[')
+        .map_or(s.len(), |(i, _)| i);
+    s[start..].trim_end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repairs_seed_mojibake() {
+        assert_eq!(fix_mojibake("âœ… Done"), "✅ Done");
+        assert_eq!(fix_mojibake("ðŸ”´ Action"), "🔴 Action");
+        // The 0x8F of U+FE0F was lost: the cut sequence becomes U+FFFD.
+        assert_eq!(fix_mojibake("âš\u{a0}ï¸ Configuration"), "⚠\u{FFFD} Configuration");
+        assert_eq!(fix_mojibake("âge Größe café"), "âge Größe café");
+    }
+
+    #[test]
+    fn strips_inline_markdown() {
+        assert_eq!(
+            strip_inline("**CRITICAL:** Set `JWT_SECRET` in [docs](http://x)"),
+            "CRITICAL: Set JWT_SECRET in docs"
+        );
+        assert_eq!(strip_inline("a <!-- golive:id=x --> b"), "a b");
+        assert_eq!(strip_inline(r"\*literal\*"), "*literal*");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Redis password is set", 60), "redis-password-is-set");
+        assert_eq!(slug("Let's Encrypt (Recommended)", 60), "lets-encrypt-recommended");
+        assert_eq!(slug("  --  ", 60), "");
+        assert_eq!(slug("aaaa bbbb cccc dddd", 12), "aaaa-bbbb");
+    }
+
+    #[test]
+    fn indents_expand_tabs() {
+        assert_eq!(indent_of(b"\t- x"), (4, 1));
+        assert_eq!(indent_of(b"  \t- x"), (4, 3));
+        assert_eq!(indent_of(b"- x"), (0, 0));
+    }
+}
