@@ -25,7 +25,9 @@ pub use progress::{Progress, SectionProgress};
 /// be and reported as a [`Note`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
-    #[error("line {line}, column {column}: the id `{id}` is given to two items (first at line {first_line})")]
+    #[error(
+        "line {line}, column {column}: the id `{id}` is given to two items (first at line {first_line})"
+    )]
     DuplicateId {
         id: String,
         line: u32,
@@ -142,21 +144,21 @@ impl Checklist {
             let Some(role) = self.signoffs.get(index) else {
                 continue;
             };
-            if let (Some(offset), Some(current)) = (role.status_offset, role.status) {
-                if current != status {
-                    source[offset] = status.marker();
-                }
+            if let (Some(offset), Some(current)) = (role.status_offset, role.status)
+                && current != status
+            {
+                source[offset] = status.marker();
             }
         }
     }
 
     /// Progress per section, counted as the seeds count it.
     pub fn progress(&self) -> Progress {
-        self.progress_with(|item| item.status)
+        self.progress_with(|_, item| item.status)
     }
 
     /// Progress per section with statuses from elsewhere (a run, marks).
-    pub fn progress_with(&self, status_of: impl Fn(&Item) -> Status) -> Progress {
+    pub fn progress_with(&self, status_of: impl Fn(usize, &Item) -> Status) -> Progress {
         progress::compute(self, status_of)
     }
 }

@@ -30,8 +30,10 @@ static DECLARED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static PRIORITY_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(?:\*\*|__)?priority\s*:?\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*([a-z0-9]+)")
-        .expect("static regex")
+    Regex::new(
+        r"(?i)^\s*(?:\*\*|__)?priority\s*:?\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*([a-z0-9]+)",
+    )
+    .expect("static regex")
 });
 
 fn priority_word(word: &str) -> Option<Priority> {
@@ -119,7 +121,10 @@ pub fn declared_progress(heading: &str) -> Option<(Declared, std::ops::Range<usi
         .get(3)
         .map(|m| m.as_str().trim().to_string())
         .filter(|s| !s.is_empty());
-    Some((Declared { done, total, note }, c.get(0).expect("match").range()))
+    Some((
+        Declared { done, total, note },
+        c.get(0).expect("match").range(),
+    ))
 }
 
 static HEADING_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -139,9 +144,18 @@ pub fn without_numbering(title: &str) -> &str {
 /// Whether a heading opens a sign-off part of the document.
 pub fn is_signoff_heading(title: &str) -> bool {
     let t = title.to_ascii_lowercase();
-    ["sign-off", "signoff", "sign off", "sign-offs", "approval", "authoriz", "authoris", "signature"]
-        .iter()
-        .any(|w| t.contains(w))
+    [
+        "sign-off",
+        "signoff",
+        "sign off",
+        "sign-offs",
+        "approval",
+        "authoriz",
+        "authoris",
+        "signature",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
 }
 
 /// Whether a table header row names the columns of a sign-off table.
@@ -155,15 +169,21 @@ pub fn is_signoff_header(cells: &[String]) -> bool {
 
 /// Whether a cell or field holds a value rather than a blank to fill in.
 pub fn is_filled(value: &str) -> bool {
-    let v = value.trim().trim_matches(|c| c == '*' || c == '_' || c == ' ');
+    let v = value
+        .trim()
+        .trim_matches(|c| c == '*' || c == '_' || c == ' ');
     if v.is_empty() {
         return false;
     }
     let lower = v.to_ascii_lowercase();
     let placeholder = (lower.starts_with('[') && lower.ends_with(']'))
         || (lower.starts_with('<') && lower.ends_with('>'))
-        || matches!(lower.as_str(), "tbd" | "n/a" | "-" | "—" | "name" | "date" | "signature" | "□" | "☐")
-        || v.chars().all(|c| c == '_' || c == '-' || c == '.' || c == ' ' || c == '/');
+        || matches!(
+            lower.as_str(),
+            "tbd" | "n/a" | "-" | "—" | "name" | "date" | "signature" | "□" | "☐"
+        )
+        || v.chars()
+            .all(|c| c == '_' || c == '-' || c == '.' || c == ' ' || c == '/');
     !placeholder
 }
 
@@ -177,26 +197,54 @@ mod tests {
 
     #[test]
     fn priority_markers() {
-        assert_eq!(p("**CRITICAL:** Generate secrets"), Some(Priority::Critical));
+        assert_eq!(
+            p("**CRITICAL:** Generate secrets"),
+            Some(Priority::Critical)
+        );
         assert_eq!(p("**HIGH:** Configure"), Some(Priority::High));
-        assert_eq!(p("**Required:** SSL certificates obtained"), Some(Priority::Required));
+        assert_eq!(
+            p("**Required:** SSL certificates obtained"),
+            Some(Priority::Required)
+        );
         assert_eq!(p("**Optional:** CDN configured"), Some(Priority::Optional));
         assert_eq!(p("**Load Testing** (optional)"), Some(Priority::Optional));
-        assert_eq!(p("**Sentry** (optional but recommended)"), Some(Priority::Optional));
-        assert_eq!(p("**Penetration Testing** (recommended)"), Some(Priority::Recommended));
-        assert_eq!(p("Custom domain configured (if applicable)"), Some(Priority::Conditional));
-        assert_eq!(p("AWS S3 credentials are configured (if using S3)"), Some(Priority::Conditional));
+        assert_eq!(
+            p("**Sentry** (optional but recommended)"),
+            Some(Priority::Optional)
+        );
+        assert_eq!(
+            p("**Penetration Testing** (recommended)"),
+            Some(Priority::Recommended)
+        );
+        assert_eq!(
+            p("Custom domain configured (if applicable)"),
+            Some(Priority::Conditional)
+        );
+        assert_eq!(
+            p("AWS S3 credentials are configured (if using S3)"),
+            Some(Priority::Conditional)
+        );
         assert_eq!(p("[CRITICAL] rotate keys"), Some(Priority::Critical));
         assert_eq!(p("High availability configured"), None);
         assert_eq!(p("**Provision Server**"), None);
         assert_eq!(p("Wait for Health Checks (30 seconds)"), None);
-        assert_eq!(p("Security vulnerabilities fixed (2 CRITICAL, 5 HIGH)"), None);
+        assert_eq!(
+            p("Security vulnerabilities fixed (2 CRITICAL, 5 HIGH)"),
+            None
+        );
     }
 
     #[test]
     fn declared_progress_in_headings() {
         let (d, _) = declared_progress("Configuration (4/8 Complete - ACTION REQUIRED)").unwrap();
-        assert_eq!(d, Declared { done: 4, total: 8, note: Some("ACTION REQUIRED".into()) });
+        assert_eq!(
+            d,
+            Declared {
+                done: 4,
+                total: 8,
+                note: Some("ACTION REQUIRED".into())
+            }
+        );
         let (d, _) = declared_progress("Security (6/8 complete)").unwrap();
         assert_eq!((d.done, d.total, d.note), (6, 8, None));
         assert!(declared_progress("Phase 1 (45-60 minutes)").is_none());
@@ -204,9 +252,18 @@ mod tests {
 
     #[test]
     fn numbering() {
-        assert_eq!(without_numbering("Phase 3: External Services"), "External Services");
-        assert_eq!(without_numbering("1. Infrastructure Setup"), "Infrastructure Setup");
-        assert_eq!(without_numbering("Step 1.1: AWS Resources (Terraform)"), "AWS Resources (Terraform)");
+        assert_eq!(
+            without_numbering("Phase 3: External Services"),
+            "External Services"
+        );
+        assert_eq!(
+            without_numbering("1. Infrastructure Setup"),
+            "Infrastructure Setup"
+        );
+        assert_eq!(
+            without_numbering("Step 1.1: AWS Resources (Terraform)"),
+            "AWS Resources (Terraform)"
+        );
         assert_eq!(without_numbering("24 Hour Review"), "24 Hour Review");
         assert_eq!(without_numbering("2024"), "2024");
     }

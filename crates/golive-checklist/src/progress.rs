@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::model::{Declared, Item, Status};
 use crate::Checklist;
+use crate::model::{Declared, Item, Status};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionProgress {
@@ -34,7 +34,10 @@ pub struct Progress {
     pub unsectioned_total: u32,
 }
 
-pub(crate) fn compute(checklist: &Checklist, status_of: impl Fn(&Item) -> Status) -> Progress {
+pub(crate) fn compute(
+    checklist: &Checklist,
+    status_of: impl Fn(usize, &Item) -> Status,
+) -> Progress {
     let n = checklist.sections.len();
     let mut done = vec![0u32; n];
     let mut total = vec![0u32; n];
@@ -48,7 +51,7 @@ pub(crate) fn compute(checklist: &Checklist, status_of: impl Fn(&Item) -> Status
         unsectioned_total: 0,
     };
     for (i, item) in checklist.items.iter().enumerate() {
-        let status = status_of(item);
+        let status = status_of(i, item);
         match status {
             Status::InProgress => progress.in_progress.push(i),
             Status::Blocked => progress.blocked.push(i),

@@ -22,19 +22,21 @@ use crate::{Checklist, ReadError};
 /// Longest id segment; longer text is cut at a word boundary.
 const SEGMENT_LEN: usize = 48;
 
-static EXPLICIT_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<!--\s*golive:id\s*=\s*([^\s>]*)\s*-->").expect("static regex")
-});
+static EXPLICIT_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<!--\s*golive:id\s*=\s*([^\s>]*)\s*-->").expect("static regex"));
 static VALID_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$").expect("static regex"));
 static BOLD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:\*\*|__)([^*_]+?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:?)\s*(.*)$")
         .expect("static regex")
 });
-static PLAIN_BY_LABEL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^([A-Za-z][A-Za-z /]{0,40}\bby)\s*:\s*(.*)$").expect("static regex"));
-static FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^(?:\*\*)?(name|date|signature|signed)\s*:?(?:\*\*)?\s*:?\s*(.*)$").expect("static regex"));
+static PLAIN_BY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^([A-Za-z][A-Za-z /]{0,40}\bby)\s*:\s*(.*)$").expect("static regex")
+});
+static FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:\*\*)?(name|date|signature|signed)\s*:?(?:\*\*)?\s*:?\s*(.*)$")
+        .expect("static regex")
+});
 static DATE_FIELD: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bdate\s*:\s*").expect("static regex"));
 
@@ -80,7 +82,9 @@ enum Last {
     ItemText(usize),
     /// A paragraph line outside any list, which a setext underline can turn
     /// into a heading.
-    Paragraph { line: u32 },
+    Paragraph {
+        line: u32,
+    },
     Other,
 }
 
@@ -271,10 +275,11 @@ fn task_box(rest: &[u8]) -> Option<(Status, u8)> {
     if rest.len() < 3 || rest[0] != b'[' || rest[2] != b']' {
         return None;
     }
-    if let Some(&next) = rest.get(3) {
-        if next != b' ' && next != b'\t' {
-            return None;
-        }
+    if let Some(&next) = rest.get(3)
+        && next != b' '
+        && next != b'\t'
+    {
+        return None;
     }
     Status::from_marker(rest[1]).map(|s| (s, rest[1]))
 }
@@ -291,7 +296,11 @@ fn is_table_delimiter(body: &[u8]) -> bool {
     }
     inner.split('|').all(|cell| {
         let c = cell.trim();
-        !c.is_empty() && c.trim_start_matches(':').trim_end_matches(':').chars().all(|ch| ch == '-')
+        !c.is_empty()
+            && c.trim_start_matches(':')
+                .trim_end_matches(':')
+                .chars()
+                .all(|ch| ch == '-')
     }) && (s.starts_with('|') || inner.contains('|'))
 }
 
@@ -394,11 +403,14 @@ impl<'a> Reader<'a> {
                     ),
                 });
             }
-            self.attach(fence.owner, Block {
-                kind: BlockKind::Code { lang: fence.lang },
-                line: fence.line,
-                content: fence.content,
-            });
+            self.attach(
+                fence.owner,
+                Block {
+                    kind: BlockKind::Code { lang: fence.lang },
+                    line: fence.line,
+                    content: fence.content,
+                },
+            );
         }
         self.resolve_priorities();
         self.assign_ids()
@@ -416,14 +428,19 @@ impl<'a> Reader<'a> {
         if let Some(fence) = &mut self.fence {
             let closes = body.first() == Some(&fence.ch)
                 && body.iter().take_while(|&&b| b == fence.ch).count() >= fence.len
-                && body.iter().all(|&b| b == fence.ch || b.is_ascii_whitespace());
+                && body
+                    .iter()
+                    .all(|&b| b == fence.ch || b.is_ascii_whitespace());
             if closes {
                 let fence = self.fence.take().expect("open fence");
-                self.attach(fence.owner, Block {
-                    kind: BlockKind::Code { lang: fence.lang },
-                    line: fence.line,
-                    content: fence.content,
-                });
+                self.attach(
+                    fence.owner,
+                    Block {
+                        kind: BlockKind::Code { lang: fence.lang },
+                        line: fence.line,
+                        content: fence.content,
+                    },
+                );
                 self.last = Last::Other;
             } else {
                 if line_no > fence.line + 1 {
@@ -431,7 +448,8 @@ impl<'a> Reader<'a> {
                 }
                 let keep_from = indent_bytes.min(fence.strip_col);
                 fence.content.push_str(&decode(&full[keep_from..]));
-                if list_marker(body).is_some_and(|w| task_box(&body[w.min(body.len())..]).is_some()) {
+                if list_marker(body).is_some_and(|w| task_box(&body[w.min(body.len())..]).is_some())
+                {
                     fence.task_lines += 1;
                 }
             }
@@ -485,20 +503,21 @@ impl<'a> Reader<'a> {
                 self.last = Last::Other;
                 return;
             }
-            if let (Some(level), Last::Paragraph { line }) = (setext_underline(body), self.last) {
-                if self.frames.is_empty() && line + 1 == line_no {
-                    // The paragraph line above was a heading after all.
-                    let owner_section = self.section;
-                    if let Some(blocks) = self.blocks_of(Owner::Section(owner_section)) {
-                        if blocks.last().is_some_and(|b| b.line == line) {
-                            blocks.pop();
-                        }
-                    }
-                    let heading_text = self.last_paragraph_text.clone();
-                    self.open_section(level, heading_text, line);
-                    self.last = Last::Other;
-                    return;
+            if let (Some(level), Last::Paragraph { line }) = (setext_underline(body), self.last)
+                && self.frames.is_empty()
+                && line + 1 == line_no
+            {
+                // The paragraph line above was a heading after all.
+                let owner_section = self.section;
+                if let Some(blocks) = self.blocks_of(Owner::Section(owner_section))
+                    && blocks.last().is_some_and(|b| b.line == line)
+                {
+                    blocks.pop();
                 }
+                let heading_text = self.last_paragraph_text.clone();
+                self.open_section(level, heading_text, line);
+                self.last = Last::Other;
+                return;
             }
         }
         if thematic_break(body) && list_marker(body).is_none_or(|_| !body.contains(&b'[')) {
@@ -578,7 +597,10 @@ impl<'a> Reader<'a> {
         let priority = markers::find_priority(&heading).map(|m| m.priority);
         let title = strip_inline(title.trim());
         let level_idx = usize::from(level.clamp(1, 6)) - 1;
-        let parent = self.heading_stack[..level_idx].iter().rev().find_map(|s| *s);
+        let parent = self.heading_stack[..level_idx]
+            .iter()
+            .rev()
+            .find_map(|s| *s);
         let index = self.sections.len();
         self.sections.push(Section {
             title,
@@ -610,7 +632,14 @@ impl<'a> Reader<'a> {
         false
     }
 
-    fn list_item(&mut self, line_no: u32, indent_col: usize, body: &[u8], body_offset: usize, width: usize) {
+    fn list_item(
+        &mut self,
+        line_no: u32,
+        indent_col: usize,
+        body: &[u8],
+        body_offset: usize,
+        width: usize,
+    ) {
         while self
             .frames
             .last()
@@ -626,11 +655,14 @@ impl<'a> Reader<'a> {
             let owner = parent_item.map_or(Owner::Section(self.section), Owner::Item);
             let content = decode(body).trim().to_string();
             self.signoff_label(&strip_list_text(&content));
-            self.attach(owner, Block {
-                kind: BlockKind::Text,
-                line: line_no,
-                content,
-            });
+            self.attach(
+                owner,
+                Block {
+                    kind: BlockKind::Text,
+                    line: line_no,
+                    content,
+                },
+            );
             self.frames.push(Frame {
                 content_col,
                 item: None,
@@ -689,7 +721,13 @@ impl<'a> Reader<'a> {
     }
 
     /// A task line that is a sign-off slot: `- [ ] **DevOps Engineer:** ____ Date: ____`.
-    fn signoff_item(&self, text: &str, line: u32, status: Status, offset: usize) -> Option<SignoffRole> {
+    fn signoff_item(
+        &self,
+        text: &str,
+        line: u32,
+        status: Status,
+        offset: usize,
+    ) -> Option<SignoffRole> {
         let caps = BOLD_LABEL.captures(text)?;
         let label = caps[1].trim().trim_end_matches(':').trim();
         let rest = caps[2].trim();
@@ -726,7 +764,12 @@ impl<'a> Reader<'a> {
         }
         let labelled = BOLD_LABEL
             .captures(text)
-            .map(|c| (c[1].trim().trim_end_matches(':').trim().to_string(), c[2].trim().to_string()))
+            .map(|c| {
+                (
+                    c[1].trim().trim_end_matches(':').trim().to_string(),
+                    c[2].trim().to_string(),
+                )
+            })
             .or_else(|| {
                 PLAIN_BY_LABEL
                     .captures(text)
@@ -756,7 +799,9 @@ impl<'a> Reader<'a> {
             if markers::is_filled(&value) {
                 let role = &mut self.signoffs[open];
                 match c[1].to_ascii_lowercase().as_str() {
-                    "name" | "signed" | "signature" if role.name.is_none() => role.name = Some(value),
+                    "name" | "signed" | "signature" if role.name.is_none() => {
+                        role.name = Some(value)
+                    }
                     "date" => role.date = Some(value),
                     _ => {}
                 }
@@ -768,33 +813,37 @@ impl<'a> Reader<'a> {
 
     fn text_line(&mut self, line_no: u32, indent_col: usize, body: &[u8]) {
         let content = decode(body).trim_end().to_string();
-        if let Last::ItemText(item) = self.last {
-            if self.frames.last().and_then(|f| f.item) == Some(item) {
-                // A wrapped line of the item's own text (indented or lazy).
-                let it = &mut self.items[item];
-                it.text.push(' ');
-                it.text.push_str(&collapse_comments(content.trim()));
-                return;
-            }
+        if let Last::ItemText(item) = self.last
+            && self.frames.last().and_then(|f| f.item) == Some(item)
+        {
+            // A wrapped line of the item's own text (indented or lazy).
+            let it = &mut self.items[item];
+            it.text.push(' ');
+            it.text.push_str(&collapse_comments(content.trim()));
+            return;
         }
         let owner = self.container(indent_col);
-        if let Owner::Section(Some(s)) = owner {
-            if let Some(p) = markers::priority_line(&content) {
-                self.sections[s].priority = Some(p);
-            }
+        if let Owner::Section(Some(s)) = owner
+            && let Some(p) = markers::priority_line(&content)
+        {
+            self.sections[s].priority = Some(p);
         }
         let before = self.signoffs.len();
         let was_signoff = self.signoff_label(content.trim());
-        if was_signoff && self.signoffs.len() > before {
-            if let Some(role) = self.signoffs.last_mut() {
-                role.line = line_no;
-            }
+        if was_signoff
+            && self.signoffs.len() > before
+            && let Some(role) = self.signoffs.last_mut()
+        {
+            role.line = line_no;
         }
-        self.attach(owner, Block {
-            kind: BlockKind::Text,
-            line: line_no,
-            content: content.trim().to_string(),
-        });
+        self.attach(
+            owner,
+            Block {
+                kind: BlockKind::Text,
+                line: line_no,
+                content: content.trim().to_string(),
+            },
+        );
         self.last = if self.frames.is_empty() && indent_col <= 3 {
             self.last_paragraph_text = content.trim().to_string();
             Last::Paragraph { line: line_no }
@@ -842,13 +891,20 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
-        let kind = if valid { BlockKind::Table } else { BlockKind::Text };
+        let kind = if valid {
+            BlockKind::Table
+        } else {
+            BlockKind::Text
+        };
         let content = table.rows.join("\n");
-        self.attach(table.owner, Block {
-            kind,
-            line: table.line,
-            content,
-        });
+        self.attach(
+            table.owner,
+            Block {
+                kind,
+                line: table.line,
+                content,
+            },
+        );
     }
 
     fn resolve_priorities(&mut self) {
@@ -980,7 +1036,11 @@ fn collapse_comments(text: &str) -> String {
 fn strip_list_text(content: &str) -> String {
     let body = content.as_bytes();
     match list_marker(body) {
-        Some(w) => content.get(w.min(content.len())..).unwrap_or("").trim().to_string(),
+        Some(w) => content
+            .get(w.min(content.len())..)
+            .unwrap_or("")
+            .trim()
+            .to_string(),
         None => content.to_string(),
     }
 }

@@ -114,7 +114,11 @@ pub fn fix_mojibake(s: &str) -> Cow<'_, str> {
         out.push(c);
         i += 1;
     }
-    if changed { Cow::Owned(out) } else { Cow::Borrowed(s) }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Expands leading white space to a column count (tabs to the next multiple of
@@ -158,14 +162,13 @@ pub fn strip_inline(s: &str) -> String {
             '!' if chars.get(i + 1) == Some(&'[') => i += 1,
             '[' => {
                 // [text](url) keeps text; a bare [text] stays as written.
-                if let Some(close) = find_from(&chars, i + 1, ']') {
-                    if chars.get(close + 1) == Some(&'(') {
-                        if let Some(end) = find_from(&chars, close + 2, ')') {
-                            out.extend(&chars[i + 1..close]);
-                            i = end + 1;
-                            continue;
-                        }
-                    }
+                if let Some(close) = find_from(&chars, i + 1, ']')
+                    && chars.get(close + 1) == Some(&'(')
+                    && let Some(end) = find_from(&chars, close + 2, ')')
+                {
+                    out.extend(&chars[i + 1..close]);
+                    i = end + 1;
+                    continue;
                 }
                 out.push(c);
                 i += 1;
@@ -251,7 +254,10 @@ mod tests {
         assert_eq!(fix_mojibake("âœ… Done"), "✅ Done");
         assert_eq!(fix_mojibake("ðŸ”´ Action"), "🔴 Action");
         // The 0x8F of U+FE0F was lost: the cut sequence becomes U+FFFD.
-        assert_eq!(fix_mojibake("âš\u{a0}ï¸ Configuration"), "⚠\u{FFFD} Configuration");
+        assert_eq!(
+            fix_mojibake("âš\u{a0}ï¸ Configuration"),
+            "⚠\u{FFFD} Configuration"
+        );
         assert_eq!(fix_mojibake("âge Größe café"), "âge Größe café");
     }
 
@@ -268,7 +274,10 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slug("Redis password is set", 60), "redis-password-is-set");
-        assert_eq!(slug("Let's Encrypt (Recommended)", 60), "lets-encrypt-recommended");
+        assert_eq!(
+            slug("Let's Encrypt (Recommended)", 60),
+            "lets-encrypt-recommended"
+        );
         assert_eq!(slug("  --  ", 60), "");
         assert_eq!(slug("aaaa bbbb cccc dddd", 12), "aaaa-bbbb");
     }

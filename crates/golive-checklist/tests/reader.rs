@@ -1,5 +1,7 @@
 //! The reader on the shapes checklists take in the wild.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use golive_checklist::{BlockKind, Checklist, Priority, Status};
 use proptest::prelude::*;
 
@@ -9,8 +11,13 @@ fn parse(s: &str) -> Checklist {
 
 #[test]
 fn statuses_markers_and_indents() {
-    let c = parse("# T\n## S\n- [ ] a\n* [x] b\n+ [~] c\n1. [!] d\n\t- [X] e\n  - [-] f\n- [/] g\n");
-    let got: Vec<_> = c.items.iter().map(|i| (i.plain.as_str(), i.status)).collect();
+    let c =
+        parse("# T\n## S\n- [ ] a\n* [x] b\n+ [~] c\n1. [!] d\n\t- [X] e\n  - [-] f\n- [/] g\n");
+    let got: Vec<_> = c
+        .items
+        .iter()
+        .map(|i| (i.plain.as_str(), i.status))
+        .collect();
     assert_eq!(
         got,
         [
@@ -32,7 +39,9 @@ fn statuses_markers_and_indents() {
 
 #[test]
 fn items_in_fences_are_code() {
-    let c = parse("## S\n- [ ] real\n```\n- [ ] not an item\n```\n~~~md\n- [x] nor this\n~~~\n- [ ] also real\n");
+    let c = parse(
+        "## S\n- [ ] real\n```\n- [ ] not an item\n```\n~~~md\n- [x] nor this\n~~~\n- [ ] also real\n",
+    );
     assert_eq!(c.items.len(), 2);
     assert_eq!(c.sections[0].blocks.len(), 2);
 }
@@ -44,8 +53,16 @@ fn blocks_belong_to_the_item_they_are_indented_under() {
     );
     let health = &c.items[0];
     assert_eq!(health.blocks.len(), 2);
-    assert_eq!(health.blocks[0].kind, BlockKind::Code { lang: Some("bash".into()) });
-    assert_eq!(health.blocks[0].content, "curl -f http://localhost:3001/health");
+    assert_eq!(
+        health.blocks[0].kind,
+        BlockKind::Code {
+            lang: Some("bash".into())
+        }
+    );
+    assert_eq!(
+        health.blocks[0].content,
+        "curl -f http://localhost:3001/health"
+    );
     assert_eq!(health.blocks[0].line, 3);
     assert_eq!(health.blocks[1].kind, BlockKind::Table);
     assert!(c.items[1].blocks.is_empty());
@@ -71,7 +88,9 @@ fn explicit_ids_win_and_must_be_unique() {
     assert_eq!(c.items[0].id, "health");
     assert_eq!(c.items[0].text, "Health");
     assert_eq!(c.items[1].id, "s/other");
-    let err = Checklist::parse(b"- [ ] a <!-- golive:id=x -->\n- [ ] b <!-- golive:id=x -->\n".to_vec()).unwrap_err();
+    let err =
+        Checklist::parse(b"- [ ] a <!-- golive:id=x -->\n- [ ] b <!-- golive:id=x -->\n".to_vec())
+            .unwrap_err();
     assert_eq!((err.line(), err.column()), (2, 3));
     let err = Checklist::parse(b"- [ ] a <!-- golive:id=-bad -->\n".to_vec()).unwrap_err();
     assert_eq!(err.line(), 1);
@@ -79,7 +98,9 @@ fn explicit_ids_win_and_must_be_unique() {
 
 #[test]
 fn ids_are_stable_when_items_are_added_elsewhere() {
-    let before = parse("# Doc\n## Phase 1: Setup\n- [ ] Install\n## Security (1/2 complete)\n- [x] Redis password is set\n- [ ] Rate limiting\n");
+    let before = parse(
+        "# Doc\n## Phase 1: Setup\n- [ ] Install\n## Security (1/2 complete)\n- [x] Redis password is set\n- [ ] Rate limiting\n",
+    );
     let after = parse(
         "# Doc\n## Phase 1: Setup\n- [ ] New first\n- [ ] Install\n## Phase 2: Extra\n- [ ] Another\n## Security (2/3 complete)\n- [x] Redis password is set\n- [ ] **HIGH:** Rate limiting\n- [ ] Added\n",
     );
@@ -93,9 +114,21 @@ fn ids_are_stable_when_items_are_added_elsewhere() {
 
 #[test]
 fn duplicate_texts_get_suffixes_and_nesting_disambiguates() {
-    let c = parse("## S\n- [ ] Same\n- [ ] Same\n- [ ] **A**\n  - [ ] Generate\n- [ ] **B**\n  - [ ] Generate\n");
+    let c = parse(
+        "## S\n- [ ] Same\n- [ ] Same\n- [ ] **A**\n  - [ ] Generate\n- [ ] **B**\n  - [ ] Generate\n",
+    );
     let ids: Vec<_> = c.items.iter().map(|i| i.id.as_str()).collect();
-    assert_eq!(ids, ["s/same", "s/same-2", "s/a", "s/a/generate", "s/b", "s/b/generate"]);
+    assert_eq!(
+        ids,
+        [
+            "s/same",
+            "s/same-2",
+            "s/a",
+            "s/a/generate",
+            "s/b",
+            "s/b/generate"
+        ]
+    );
 }
 
 #[test]
@@ -106,7 +139,13 @@ fn priorities_inherit_from_parents_and_sections() {
     let p: Vec<_> = c.items.iter().map(|i| i.priority).collect();
     assert_eq!(
         p,
-        [Priority::Optional, Priority::Critical, Priority::High, Priority::Optional, Priority::Optional]
+        [
+            Priority::Optional,
+            Priority::Critical,
+            Priority::High,
+            Priority::Optional,
+            Priority::Optional
+        ]
     );
     assert_eq!(c.items[2].plain, "c");
     assert_eq!(c.items[2].priority_marker.as_deref(), Some("HIGH"));
@@ -128,7 +167,10 @@ fn setext_headings_quotes_comments_and_wrapped_text() {
 #[test]
 fn task_items_under_plain_list_items() {
     let c = parse("- [ ] a\n- group\n  - [ ] b\n");
-    assert_eq!(c.items[1].parent, None, "b is under the plain item, not under a");
+    assert_eq!(
+        c.items[1].parent, None,
+        "b is under the plain item, not under a"
+    );
 }
 
 #[test]
@@ -136,7 +178,11 @@ fn signoffs_from_tables_and_lines() {
     let c = parse(
         "## Sign-off\n| Role | Name | Date |\n|---|---|---|\n| **Tech Lead** | Ann | 2025-01-02 |\n| QA | ____ | ____ |\n\n- [x] **DevOps Engineer:** Bob Date: 2025-01-03\n- [ ] **Security:** ______ Date: ____\n\n**Approved By:** ______\n\nName: Carol\n",
     );
-    let roles: Vec<_> = c.signoffs.iter().map(|s| (s.role.as_str(), s.name.as_deref(), s.signed_in_document())).collect();
+    let roles: Vec<_> = c
+        .signoffs
+        .iter()
+        .map(|s| (s.role.as_str(), s.name.as_deref(), s.signed_in_document()))
+        .collect();
     assert_eq!(
         roles,
         [

@@ -1,0 +1,119 @@
+//! The catalogue of probe kinds and item classes. The names are part of the
+//! user's contract: `plan --format json` prints them and `golive.toml` uses them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! kinds {
+    ($($variant:ident => $name:literal, $class:ident, $summary:literal;)*) => {
+        /// A kind of probe: what golive can verify by itself.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ProbeKind {
+            $(#[doc = $summary] $variant,)*
+        }
+
+        impl ProbeKind {
+            /// Every kind, in catalogue order.
+            pub const ALL: &'static [ProbeKind] = &[$(ProbeKind::$variant,)*];
+
+            /// The kind's name in configs and reports.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ProbeKind::$variant => $name,)*
+                }
+            }
+
+            /// Where a probe of this kind looks: the live deployment or the repository.
+            pub fn class(self) -> Class {
+                match self {
+                    $(ProbeKind::$variant => Class::$class,)*
+                }
+            }
+
+            /// One line on what the kind verifies.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(ProbeKind::$variant => $summary,)*
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(ProbeKind::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+kinds! {
+    Http => "http", Live, "Status, headers, JSON fields, body and latency of one HTTP request.";
+    Tcp => "tcp", Live, "A port accepts connections, or refuses them.";
+    Command => "command", Repo, "A command's exit status and output, within a time limit.";
+    File => "file", Repo, "A file exists in the repository, and contains (or lacks) a pattern.";
+}
+
+impl fmt::Display for ProbeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Who or what can settle an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// Checkable over the network against the deployment.
+    Live,
+    /// Checkable from the repository and its files.
+    Repo,
+    /// Only a person can do it; never passed by a machine.
+    Manual,
+    /// Needs a cloud provider's API; runs only when the config gives a command.
+    Cloud,
+}
+
+impl Class {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Repo => "repo",
+            Self::Manual => "manual",
+            Self::Cloud => "cloud",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "live" => Self::Live,
+            "repo" => Self::Repo,
+            "manual" => Self::Manual,
+            "cloud" => Self::Cloud,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Class {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for &kind in ProbeKind::ALL {
+            assert_eq!(ProbeKind::from_name(kind.name()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.name()));
+        }
+        assert_eq!(ProbeKind::from_name("nope"), None);
+    }
+}

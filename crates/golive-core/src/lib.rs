@@ -1,0 +1,29 @@
+//! golive's vocabulary and judgement, shared by every stage and free of I/O:
+//! the catalogue of probe kinds and item classes, the plan of checks with
+//! their expectations, the evidence probes collect, the statuses a run
+//! produces, redaction of secrets, and the GO/NO-GO decision.
+
+pub mod decision;
+pub mod expect;
+pub mod kind;
+pub mod plan;
+pub mod redact;
+pub mod report;
+pub mod result;
+pub mod value;
+
+pub use decision::{Decision, DecisionItem, DecisionSignoff, Outcome, decide};
+pub use expect::{Expectation, Verdict};
+pub use kind::{Class, ProbeKind};
+pub use plan::{CheckSpec, DependencyError, Origin, Plan, PlannedItem, Policy, Threshold, Waiver};
+pub use redact::Redactor;
+pub use report::{ItemReport, Meta, RunReport};
+pub use result::{CheckResult, CheckStatus, ItemStatus};
+pub use value::{Evidence, Value, format_duration};
+
+/// Parses a duration as people write them in configs and on the command
+/// line: `500ms`, `10s`, `2m`, `1h30m`, `30d`.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s.trim())
+        .map_err(|e| format!("`{s}` is not a duration ({e}); write it like 500ms, 10s or 2m"))
+}

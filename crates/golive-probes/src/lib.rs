@@ -1,0 +1,120 @@
+//! Probes: what golive can verify by itself, one module per kind.
+//!
+//! Every probe has settings (a serde struct read from a `[[check]]` table),
+//! observes its target once, and returns evidence: what it measured. Whether
+//! that evidence is good enough is decided by expectations, which are the
+//! same language for every kind; a probe only supplies the expectations that
+//! apply when a check states none. A probe never panics and never waits
+//! without a bound: every network step takes its time from the context.
+//!
+//! Adding a kind: a variant in [`golive_core::ProbeKind`], a module here, a
+//! line in [`registry`], its tests and its row in the README.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use golive_core::{Evidence, Expectation};
+
+pub mod command;
+pub mod file;
+pub mod http;
+pub mod net;
+pub mod registry;
+pub mod tcp;
+
+pub use registry::{SettingsError, build, validate};
+pub use rustls;
+
+/// What every probe may use while it observes.
+#[derive(Clone)]
+pub struct Context {
+    /// The most one observation may take; the runner enforces it too.
+    pub timeout: Duration,
+    /// TLS for checks that verify certificates.
+    pub tls: Arc<rustls::ClientConfig>,
+    /// TLS for checks told not to verify (`--insecure`, `insecure = true`).
+    pub tls_insecure: Arc<rustls::ClientConfig>,
+    /// Where repository checks look (`--repo`).
+    pub repo: PathBuf,
+    /// Variables passed to commands (from `--env-file`).
+    pub env: Arc<Vec<(String, String)>>,
+}
+
+impl Context {
+    /// A context with the system's trust roots and nothing else, for tests
+    /// and tools.
+    pub fn basic(timeout: Duration) -> Self {
+        let tls = net::tls::Trust::default().client_configs();
+        let (tls, tls_insecure) = tls.unwrap_or_else(|_| net::tls::Trust::empty_configs());
+        Self {
+            timeout,
+            tls,
+            tls_insecure,
+            repo: PathBuf::from("."),
+            env: Arc::new(Vec::new()),
+        }
+    }
+}
+
+/// What one observation found. `failure` says why the probe could not
+/// measure what it came for (refused, timed out, not found); the evidence
+/// holds whatever it measured before that.
+#[derive(Debug, Default)]
+pub struct Observation {
+    pub evidence: Evidence,
+    pub failure: Option<String>,
+}
+
+impl Observation {
+    pub fn ok(evidence: Evidence) -> Self {
+        Self {
+            evidence,
+            failure: None,
+        }
+    }
+
+    pub fn failed(evidence: Evidence, why: impl Into<String>) -> Self {
+        Self {
+            evidence,
+            failure: Some(why.into()),
+        }
+    }
+}
+
+/// A probe ready to run.
+#[async_trait]
+pub trait Probe: Send + Sync {
+    /// What it contacts or reads, for reports (redacted by the runner).
+    fn target(&self) -> String;
+
+    /// Expectations that apply when the check gives none.
+    fn default_expectations(&self) -> Vec<Expectation>;
+
+    /// A few words on what the evidence shows, for one-line reports
+    /// ("200 in 12ms", "exit 0", "open").
+    fn summary(&self, evidence: &Evidence) -> String {
+        let _ = evidence;
+        String::new()
+    }
+
+    /// Values in its settings that are secret (header values, passwords),
+    /// which the runner adds to redaction.
+    fn secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Measures once. Must finish within `cx.timeout` or soon after; the
+    /// runner cancels it at the bound either way.
+    async fn observe(&self, cx: &Context) -> Observation;
+}
+
+/// A probe kind's implementation: its settings and how it is built from them.
+pub trait Kind: Probe + Sized + 'static {
+    type Settings: serde::de::DeserializeOwned;
+
+    /// Checks what serde cannot (a URL that does not parse, a bad pattern)
+    /// and builds the probe.
+    fn build(settings: Self::Settings) -> Result<Self, String>;
+}

@@ -1,0 +1,4 @@
+//! Network plumbing shared by probes: TLS trust and an HTTP client with timings.
+
+pub mod http;
+pub mod tls;

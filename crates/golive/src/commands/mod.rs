@@ -1,0 +1,24 @@
+//! One module per command.
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+use crate::failure::Failure;
+
+mod demo;
+mod init;
+mod plan;
+pub mod run;
+mod secrets;
+mod status;
+
+pub async fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::Run(args) => run::command(args, cli.color).await,
+        Command::Plan(args) => plan::command(&args, cli.color),
+        Command::Init(args) => init::command(&args, cli.color),
+        Command::Status(args) => status::command(&args, cli.color),
+        Command::Secrets(args) => secrets::command(&args, cli.color),
+        Command::Demo(args) => demo::command(args, cli.color).await,
+    }
+}
