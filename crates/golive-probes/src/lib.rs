@@ -40,6 +40,9 @@ pub struct Context {
     pub repo: PathBuf,
     /// Variables passed to commands (from `--env-file`).
     pub env: Arc<Vec<(String, String)>>,
+    /// The env files given with `--env-file` (or the config's `env_files`),
+    /// for probes that check the files themselves.
+    pub env_files: Arc<Vec<PathBuf>>,
 }
 
 impl Context {
@@ -54,6 +57,7 @@ impl Context {
             tls_insecure,
             repo: PathBuf::from("."),
             env: Arc::new(Vec::new()),
+            env_files: Arc::new(Vec::new()),
         }
     }
 }

@@ -113,6 +113,7 @@ pub async fn run(
         tls_insecure: opts.tls_insecure.clone(),
         repo: opts.repo.clone().unwrap_or_else(|| PathBuf::from(".")),
         env: Arc::new(opts.vars.env_pairs()),
+        env_files: Arc::new(opts.vars.env_files().to_vec()),
     };
     let mut tasks = tokio::task::JoinSet::new();
     let mut sender_slots: Vec<Option<watch::Sender<Option<CheckStatus>>>> =

@@ -17,6 +17,7 @@ pub const APP: &str = "app";
 pub struct Vars {
     targets: BTreeMap<String, String>,
     env: BTreeMap<String, String>,
+    env_files: Vec<std::path::PathBuf>,
     /// Consult the process environment after the env files.
     pub process_env: bool,
 }
@@ -51,6 +52,11 @@ impl Vars {
         self.env.insert(name.to_string(), value.to_string());
     }
 
+    /// The env files read, in order.
+    pub fn env_files(&self) -> &[std::path::PathBuf] {
+        &self.env_files
+    }
+
     /// Variables from the env files, for commands.
     pub fn env_pairs(&self) -> Vec<(String, String)> {
         self.env
@@ -73,6 +79,7 @@ impl Vars {
             message,
         })?;
         let n = pairs.len();
+        self.env_files.push(path.to_path_buf());
         for (k, v) in pairs {
             self.env.insert(k, v);
         }
