@@ -36,14 +36,9 @@ pub struct Curl {
 
 pub struct Facts<'a> {
     pub item: &'a Item,
-    /// Plain text of the item.
-    pub text: String,
+    pub checklist: &'a Checklist,
     /// Plain text, lower case.
     pub lower: String,
-    /// Section headings, lower case, outermost first.
-    pub section: String,
-    /// The parent item's plain text, lower case (an item's context).
-    pub parent: String,
     pub urls: Vec<String>,
     pub curls: Vec<Curl>,
     pub paths: Vec<String>,
@@ -51,7 +46,7 @@ pub struct Facts<'a> {
     pub files: Vec<String>,
     pub env_names: Vec<String>,
     /// Code in blocks under the item.
-    pub code: Vec<String>,
+    pub code: Vec<&'a str>,
     /// Fields of an expected JSON response shown under the item whose
     /// values say "healthy" (`"database": "connected"`).
     pub expected_json: Vec<(String, String)>,
@@ -59,27 +54,28 @@ pub struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     pub fn of(checklist: &'a Checklist, item: &'a Item) -> Self {
-        let text = item.plain.clone();
-        let lower = text.to_lowercase();
-        let section = checklist.section_path(item).join(" / ").to_lowercase();
-        let parent = item
-            .parent
-            .map(|p| checklist.items[p].plain.to_lowercase())
-            .unwrap_or_default();
-        let code: Vec<String> = item
+        let lower = item.plain.to_lowercase();
+        let code: Vec<&str> = item
             .blocks
             .iter()
             .filter(|b| matches!(b.kind, BlockKind::Code { .. }))
-            .map(|b| b.content.clone())
+            .map(|b| b.content.as_str())
             .collect();
         let mut curls = Vec::new();
-        for source in code.iter().chain(item.code_spans.iter()) {
-            curls.extend(parse_curls(source));
+        for source in code
+            .iter()
+            .copied()
+            .chain(item.code_spans.iter().map(String::as_str))
+        {
+            if source.contains("curl") {
+                curls.extend(parse_curls(source));
+            }
         }
         let mut urls: Vec<String> = Vec::new();
-        for source in std::iter::once(&item.text)
-            .chain(item.code_spans.iter())
-            .chain(code.iter())
+        for source in std::iter::once(item.text.as_str())
+            .chain(item.code_spans.iter().map(String::as_str))
+            .chain(code.iter().copied())
+            .filter(|s| s.contains("://"))
         {
             for m in URL.find_iter(source) {
                 let u = m
@@ -92,9 +88,12 @@ impl<'a> Facts<'a> {
             }
         }
         let mut paths = Vec::new();
-        for source in std::iter::once(&item.plain).chain(item.code_spans.iter()) {
+        for source in std::iter::once(&item.plain)
+            .chain(item.code_spans.iter())
+            .filter(|s| s.contains('/'))
+        {
             for c in PATH.captures_iter(source) {
-                let p = c[1].to_string();
+                let p = c[1].trim_end_matches([')', '`']).to_string();
                 // File system paths are not URL paths.
                 if p.starts_with("/etc/")
                     || p.starts_with("/var/")
@@ -109,10 +108,13 @@ impl<'a> Facts<'a> {
                 }
             }
         }
-        let ports = PORT
-            .captures_iter(&item.plain)
-            .filter_map(|c| c[1].parse().ok())
-            .collect();
+        let ports = if lower.contains("port") {
+            PORT.captures_iter(&item.plain)
+                .filter_map(|c| c[1].parse().ok())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let files = item
             .code_spans
             .iter()
@@ -122,7 +124,12 @@ impl<'a> Facts<'a> {
                     .split(|c: char| c.is_whitespace() || "(),;".contains(c)),
             )
             .map(|w| w.trim_matches(|c| c == '`' || c == '\'' || c == '"'))
-            .filter(|w| !w.contains("://") && !w.starts_with('/') && FILE.is_match(w))
+            .filter(|w| {
+                (w.contains('.') || *w == "Dockerfile" || *w == "Makefile")
+                    && !w.contains("://")
+                    && !w.starts_with('/')
+                    && FILE.is_match(w)
+            })
             .fold(Vec::new(), |mut acc, w| {
                 if !acc.iter().any(|x: &String| x == w) {
                     acc.push(w.to_string());
@@ -130,7 +137,11 @@ impl<'a> Facts<'a> {
                 acc
             });
         let env_names = ENV_NAME
-            .captures_iter(&item.plain)
+            .captures_iter(if item.plain.contains('_') {
+                item.plain.as_str()
+            } else {
+                ""
+            })
             .map(|c| c[1].to_string())
             .fold(Vec::new(), |mut acc, n| {
                 if !acc.contains(&n) {
@@ -150,10 +161,8 @@ impl<'a> Facts<'a> {
         Self {
             expected_json,
             item,
-            text,
+            checklist,
             lower,
-            section,
-            parent,
             urls,
             curls,
             paths,
@@ -164,28 +173,10 @@ impl<'a> Facts<'a> {
         }
     }
 
-    /// The first of `words` in the item's text, as a whole word or phrase.
-    pub fn has<'w>(&self, words: &[&'w str]) -> Option<&'w str> {
-        has_word(&self.lower, words)
+    /// The first word of the list in the item's text.
+    pub fn has(&self, words: &crate::words::Words) -> Option<&'static str> {
+        words.find(&self.lower)
     }
-}
-
-/// The first of `words` that stands in `text` as a whole word or phrase.
-pub fn has_word<'w>(text: &str, words: &[&'w str]) -> Option<&'w str> {
-    words.iter().copied().find(|w| {
-        let mut start = 0;
-        while let Some(pos) = text[start..].find(w) {
-            let at = start + pos;
-            let before = text[..at].chars().next_back();
-            let after = text[at + w.len()..].chars().next();
-            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-            if boundary(before) && boundary(after) {
-                return true;
-            }
-            start = at + w.len().max(1);
-        }
-        false
-    })
 }
 
 /// Values that say a component is healthy; a field with one of these in an

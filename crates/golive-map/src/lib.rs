@@ -13,6 +13,7 @@ use golive_core::{CheckSpec, Class, Origin, Plan, PlannedItem, Threshold};
 pub mod facts;
 pub mod rules;
 pub mod thresholds;
+pub mod words;
 
 pub use rules::Candidate;
 

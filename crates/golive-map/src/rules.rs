@@ -94,7 +94,7 @@ fn time_thresholds(thresholds: &[Threshold]) -> Vec<Expectation> {
 /// An HTTP request the item shows (`curl` under it) or names (a URL or path
 /// with words about answering).
 pub fn http(f: &Facts<'_>, thresholds: &[Threshold]) -> Option<Candidate> {
-    const ANSWER: &[&str] = &[
+    let answer = crate::words![
         "health",
         "healthcheck",
         "endpoint",
@@ -187,7 +187,7 @@ pub fn http(f: &Facts<'_>, thresholds: &[Threshold]) -> Option<Candidate> {
     {
         return None;
     }
-    let word = f.has(ANSWER)?;
+    let word = f.has(answer)?;
     let target = f
         .urls
         .iter()
@@ -225,7 +225,7 @@ pub fn http(f: &Facts<'_>, thresholds: &[Threshold]) -> Option<Candidate> {
 pub fn tcp(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
     let port = *f.ports.first()?;
     // "from specific IPs" depends on where one stands: not verifiable from here.
-    if f.has(&[
+    if f.has(crate::words![
         "from specific",
         "only from",
         "restricted to",
@@ -237,7 +237,7 @@ pub fn tcp(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
     {
         return None;
     }
-    let closed = f.has(&[
+    let closed = f.has(crate::words![
         "block",
         "blocked",
         "closed",
@@ -249,7 +249,7 @@ pub fn tcp(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
         "not accessible",
         "not open",
     ]);
-    let open = f.has(&[
+    let open = f.has(crate::words![
         "allow",
         "allowed",
         "open",
@@ -291,7 +291,7 @@ pub fn tcp(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
 
 /// A file the item names as existing in the repository.
 pub fn file(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
-    const EXISTS: &[&str] = &[
+    let exists = crate::words![
         "created",
         "exists",
         "exist",
@@ -302,17 +302,21 @@ pub fn file(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
         "in place",
         "written",
         "documented",
-        "up to date",
-        "updated",
         "ready",
         "prepared",
     ];
-    let word = f.has(EXISTS)?;
-    // Env files and ignore rules are other probes' business.
+    let word = f.has(exists)?;
+    // Real env files and ignore rules are other probes' business; the
+    // committed templates (`.env.example`) are files like any other.
+    let template = |p: &str| {
+        [".example", ".sample", ".template", ".dist"]
+            .iter()
+            .any(|t| p.ends_with(t))
+    };
     let path = f
         .files
         .iter()
-        .find(|p| !p.starts_with(".env") && !p.ends_with(".gitignore"))?;
+        .find(|p| (!p.starts_with(".env") || template(p)) && !p.ends_with(".gitignore"))?;
     Some(Candidate {
         rule: "file",
         class: Class::Repo,
@@ -328,7 +332,7 @@ pub fn file(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
 
 /// Items only a cloud provider's API can answer.
 pub fn cloud(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
-    const CLOUD: &[&str] = &[
+    let cloud = crate::words![
         "iam",
         "rds",
         "multi-az",
@@ -377,7 +381,7 @@ pub fn cloud(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
         "api gateway",
         "waf",
     ];
-    let word = f.has(CLOUD)?;
+    let word = f.has(cloud)?;
     Some(Candidate {
         rule: "cloud",
         class: Class::Cloud,
@@ -391,7 +395,7 @@ pub fn cloud(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
 
 /// Words that say a person does this.
 pub fn manual_words(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
-    const PEOPLE: &[&str] = &[
+    let people = crate::words![
         "train",
         "trained",
         "training",
@@ -431,7 +435,7 @@ pub fn manual_words(f: &Facts<'_>, _: &[Threshold]) -> Option<Candidate> {
         "lessons",
         "on-call",
     ];
-    let word = f.has(PEOPLE)?;
+    let word = f.has(people)?;
     Some(Candidate {
         rule: "manual",
         class: Class::Manual,
