@@ -51,6 +51,7 @@ macro_rules! kinds {
 
 kinds! {
     Http => "http", Live, "Status, headers, JSON fields, body and latency of one HTTP request.";
+    Flow => "flow", Live, "A sequence of requests with captured values: register, log in, use the token.";
     Tcp => "tcp", Live, "A port accepts connections, or refuses them.";
     Command => "command", Repo, "A command's exit status and output, within a time limit.";
     File => "file", Repo, "A file exists in the repository, and contains (or lacks) a pattern.";

@@ -19,6 +19,7 @@ use golive_core::{Evidence, Expectation};
 
 pub mod command;
 pub mod file;
+pub mod flow;
 pub mod http;
 pub mod net;
 pub mod registry;

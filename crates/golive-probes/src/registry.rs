@@ -48,6 +48,7 @@ macro_rules! registry {
 
 registry! {
     Http => crate::http::Http,
+    Flow => crate::flow::Flow,
     Tcp => crate::tcp::Tcp,
     Command => crate::command::Command,
     File => crate::file::File,
