@@ -138,15 +138,7 @@ impl Probe for Http {
     }
 
     fn secrets(&self) -> Vec<String> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| sensitive_header(n))
-            .flat_map(|(_, v)| {
-                // `Bearer abc…`: the token alone is the secret too.
-                let token = v.split_whitespace().last().unwrap_or(v).to_string();
-                [v.clone(), token]
-            })
-            .collect()
+        header_secrets(&self.headers)
     }
 
     async fn observe(&self, cx: &Context) -> Observation {
@@ -226,6 +218,19 @@ impl Probe for Http {
             return Observation::ok(evidence);
         }
     }
+}
+
+/// The secret values among request headers, for redaction.
+pub(crate) fn header_secrets(headers: &[(String, String)]) -> Vec<String> {
+    headers
+        .iter()
+        .filter(|(n, _)| sensitive_header(n))
+        .flat_map(|(_, v)| {
+            // `Bearer abc…`: the token alone is the secret too.
+            let token = v.split_whitespace().last().unwrap_or(v).to_string();
+            [v.clone(), token]
+        })
+        .collect()
 }
 
 pub(crate) fn sensitive_header(name: &str) -> bool {
