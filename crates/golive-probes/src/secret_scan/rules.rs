@@ -108,14 +108,16 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "secret_assignment",
         description: "high-entropy value assigned to a secret-like name",
-        pattern: r#"(?i)(?:secret|passw(?:or)?d|passwd|pwd|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|signing[_-]?key|credentials?)[a-z0-9_.-]*["'`]?\s*(?::=|=>|=|:)\s*["'`]([^"'`\s]{16,200})["'`]"#,
+        pattern: r#"(?i)(?:secret|passw(?:or)?d|passwd|pwd|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|signing[_-]?key|credentials?)[a-z0-9_.-]*["'`]?\s*(?::=|=>|=|:)\s*["'`]([^"'`\s(){}\[\]<>,;]{16,200})["'`]"#,
         min_entropy: 3.5,
     },
     Rule {
         id: "secret_assignment",
         description: "high-entropy value assigned to a secret-like name",
         // KEY=value lines of env, ini and shell files, unquoted.
-        pattern: r"(?im)^[ \t]*(?:export[ \t]+)?[A-Z0-9_.-]*(?:SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|ACCESS_KEY|AUTH_KEY|SIGNING_KEY)[A-Z0-9_.-]*[ \t]*[=:][ \t]*([^\s\x22'`#]{16,200})[ \t]*$",
+        // Upper-case names only: that is how env files name things, and
+        // code's `token_ttl = timedelta(...)` is not a secret.
+        pattern: r"(?m)^[ \t]*(?:export[ \t]+)?[A-Z0-9_.-]*(?:SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|ACCESS_KEY|AUTH_KEY|SIGNING_KEY)[A-Z0-9_.-]*[ \t]*[=:][ \t]*([A-Za-z0-9+/=_.~!@%^&*-]{16,200})[ \t]*$",
         min_entropy: 3.5,
     },
 ];
