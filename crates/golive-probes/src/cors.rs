@@ -142,7 +142,10 @@ pub fn hostile_origins(base: &Origin, allow_subdomains: bool) -> Vec<(&'static s
     let mut cases = vec![
         ("arbitrary", "https://attacker.golive.invalid".to_string()),
         ("null", "null".to_string()),
-        ("prefix", base.with(base.https, &format!("evil{}", base.host))),
+        (
+            "prefix",
+            base.with(base.https, &format!("evil{}", base.host)),
+        ),
         (
             "suffix",
             base.with(base.https, &format!("{}.evil.invalid", base.host)),
@@ -152,7 +155,10 @@ pub fn hostile_origins(base: &Origin, allow_subdomains: bool) -> Vec<(&'static s
         cases.push(("http_variant", base.with(false, &base.host)));
     }
     if !allow_subdomains {
-        cases.push(("subdomain", base.with(base.https, &format!("evil.{}", base.host))));
+        cases.push((
+            "subdomain",
+            base.with(base.https, &format!("evil.{}", base.host)),
+        ));
     }
     cases
 }
@@ -170,7 +176,10 @@ impl Kind for Cors {
                     .collect::<Result<Vec<_>, _>>()
             })
             .transpose()?;
-        let method = s.method.unwrap_or_else(|| "POST".into()).to_ascii_uppercase();
+        let method = s
+            .method
+            .unwrap_or_else(|| "POST".into())
+            .to_ascii_uppercase();
         http::Method::from_bytes(method.as_bytes())
             .map_err(|_| format!("`{method}` is not an HTTP method"))?;
         let request_headers = s
@@ -354,8 +363,13 @@ impl Probe for Cors {
         let own = Origin {
             https: self.url.scheme == Scheme::Https,
             host: self.url.host.to_ascii_lowercase(),
-            port: (self.url.port != if self.url.scheme == Scheme::Https { 443 } else { 80 })
-                .then_some(self.url.port),
+            port: (self.url.port
+                != if self.url.scheme == Scheme::Https {
+                    443
+                } else {
+                    80
+                })
+            .then_some(self.url.port),
         };
         let bases: Vec<&Origin> = if allowed.is_empty() {
             vec![&own]
@@ -409,7 +423,10 @@ impl Probe for Cors {
         evidence.insert("hostile_allowed".into(), hostile_cases.len().into());
         evidence.insert("hostile_cases".into(), Value::List(hostile_cases));
         evidence.insert("wildcard".into(), wildcard.into());
-        evidence.insert("wildcard_with_credentials".into(), wildcard_credentials.into());
+        evidence.insert(
+            "wildcard_with_credentials".into(),
+            wildcard_credentials.into(),
+        );
         evidence.insert("legitimate_refused".into(), legitimate.len().into());
         evidence.insert("legitimate".into(), Value::List(legitimate));
         Observation::ok(evidence)
@@ -432,7 +449,11 @@ mod tests {
         assert_eq!(get("null"), Some("null"));
         let base = Origin::parse("http://127.0.0.1:8080/").unwrap();
         let cases = hostile_origins(&base, true);
-        assert!(cases.iter().all(|(c, _)| *c != "subdomain" && *c != "http_variant"));
+        assert!(
+            cases
+                .iter()
+                .all(|(c, _)| *c != "subdomain" && *c != "http_variant")
+        );
         assert!(Origin::parse("https://a.com/path").is_err());
     }
 }

@@ -44,8 +44,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use golive_core::expect::{Literal, Op};
 use golive_core::{Evidence, Expectation, Value};
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
 use crate::{Context, Kind, Observation, Probe};
@@ -292,7 +292,12 @@ async fn tracked(root: &Path, paths: &[PathBuf], limit: Duration) -> Result<Vec<
         .kill_on_drop(true);
     let out = tokio::time::timeout(limit, cmd.output())
         .await
-        .map_err(|_| format!("`git ls-files` did not finish within {}", golive_core::format_duration(limit)))?
+        .map_err(|_| {
+            format!(
+                "`git ls-files` did not finish within {}",
+                golive_core::format_duration(limit)
+            )
+        })?
         .map_err(|e| format!("cannot run git to see which files are tracked: {e}"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
@@ -364,7 +369,11 @@ impl Probe for GitIgnore {
         let discover = self.discover;
         let root2 = root.clone();
         let (found, rules_root) = match tokio::task::spawn_blocking(move || {
-            let found = if discover { self::discover(&root2) } else { Vec::new() };
+            let found = if discover {
+                self::discover(&root2)
+            } else {
+                Vec::new()
+            };
             (found, root2)
         })
         .await
@@ -422,10 +431,25 @@ mod tests {
 
     #[test]
     fn secret_file_names() {
-        for n in [".env", ".env.production", ".env.local", "server.key", "cert.pem", "id_rsa", "service-account-prod.json"] {
+        for n in [
+            ".env",
+            ".env.production",
+            ".env.local",
+            "server.key",
+            "cert.pem",
+            "id_rsa",
+            "service-account-prod.json",
+        ] {
             assert!(is_secret_file(n), "{n}");
         }
-        for n in [".env.example", ".env.sample", "id_rsa.pub", "README.md", "keys.rs", "env.ts"] {
+        for n in [
+            ".env.example",
+            ".env.sample",
+            "id_rsa.pub",
+            "README.md",
+            "keys.rs",
+            "env.ts",
+        ] {
             assert!(!is_secret_file(n), "{n}");
         }
     }

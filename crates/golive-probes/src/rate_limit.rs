@@ -364,9 +364,21 @@ mod tests {
         };
         assert_eq!(build("url = 'http://x/'"), None);
         assert_eq!(build("url = 'http://x/'\nstatus = [429, 503]"), None);
-        assert!(build("url = 'http://x/'\nmax_requests = 0").unwrap().contains("between"));
-        assert!(build("url = 'http://x/'\nmax_requests = 1000000").unwrap().contains("between"));
-        assert!(build("url = 'http://x/'\nmax_duration = '1h'").unwrap().contains("5m"));
+        assert!(
+            build("url = 'http://x/'\nmax_requests = 0")
+                .unwrap()
+                .contains("between")
+        );
+        assert!(
+            build("url = 'http://x/'\nmax_requests = 1000000")
+                .unwrap()
+                .contains("between")
+        );
+        assert!(
+            build("url = 'http://x/'\nmax_duration = '1h'")
+                .unwrap()
+                .contains("5m")
+        );
         assert!(is_rate_header("X-RateLimit-Remaining"));
         assert!(is_rate_header("RateLimit-Policy"));
         assert!(is_rate_header("retry-after"));

@@ -89,7 +89,11 @@ impl Provider {
     /// The env variables that hold the signing secret, in order.
     fn secret_vars(self) -> &'static [&'static str] {
         match self {
-            Self::Whatsapp => &["WHATSAPP_APP_SECRET", "META_APP_SECRET", "FACEBOOK_APP_SECRET"],
+            Self::Whatsapp => &[
+                "WHATSAPP_APP_SECRET",
+                "META_APP_SECRET",
+                "FACEBOOK_APP_SECRET",
+            ],
             Self::Stripe => &["STRIPE_WEBHOOK_SECRET"],
             Self::Github => &["GITHUB_WEBHOOK_SECRET"],
             Self::Standard => &["WEBHOOK_SECRET", "STANDARD_WEBHOOK_SECRET"],
@@ -142,7 +146,10 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
 
 /// `X-Hub-Signature-256` as GitHub and Meta (WhatsApp Cloud API) send it.
 pub fn hub_signature(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", hex::encode(hmac_sha256(secret.as_bytes(), &[body])))
+    format!(
+        "sha256={}",
+        hex::encode(hmac_sha256(secret.as_bytes(), &[body]))
+    )
 }
 
 /// `Stripe-Signature` for a body sent at `timestamp` (Unix seconds). Stripe
@@ -155,7 +162,10 @@ pub fn stripe_signature(secret: &str, timestamp: u64, body: &[u8]) -> String {
 
 /// The Standard Webhooks key: the base64 after `whsec_`.
 pub fn standard_key(secret: &str) -> Result<Vec<u8>, String> {
-    let b64 = secret.trim().strip_prefix("whsec_").unwrap_or(secret.trim());
+    let b64 = secret
+        .trim()
+        .strip_prefix("whsec_")
+        .unwrap_or(secret.trim());
     STANDARD
         .decode(b64)
         .map_err(|_| "the Standard Webhooks secret is not `whsec_` followed by base64".to_string())
@@ -367,13 +377,7 @@ impl Webhook {
         }
     }
 
-    async fn handshake(
-        &self,
-        cx: &Context,
-        token: &str,
-        good: bool,
-        deadline: Instant,
-    ) -> Attempt {
+    async fn handshake(&self, cx: &Context, token: &str, good: bool, deadline: Instant) -> Attempt {
         let challenge = random_hex(8);
         let mut url = self.url.clone();
         let sep = if url.path.contains('?') { '&' } else { '?' };
@@ -452,9 +456,7 @@ impl Probe for Webhook {
 
     fn summary(&self, evidence: &Evidence) -> String {
         match (evidence.get("good_refused"), evidence.get("bad_accepted")) {
-            (Some(Value::Int(0)), Some(Value::Int(0))) => {
-                "signed accepted, forged refused".into()
-            }
+            (Some(Value::Int(0)), Some(Value::Int(0))) => "signed accepted, forged refused".into(),
             (Some(Value::Int(g)), Some(Value::Int(b))) => {
                 format!("{g} correct refused, {b} forged accepted")
             }
@@ -526,9 +528,18 @@ impl Probe for Webhook {
         let mut a = run("missing", false, "the event with no signature");
         a.status = self.post(cx, base.clone(), &body, deadline).await;
         attempts.push(a);
-        let mut a = run("wrong_secret", false, "the event signed with a wrong secret");
+        let mut a = run(
+            "wrong_secret",
+            false,
+            "the event signed with a wrong secret",
+        );
         a.status = self
-            .post(cx, with(self.sign(&wrong_key, &id, t, &body)), &body, deadline)
+            .post(
+                cx,
+                with(self.sign(&wrong_key, &id, t, &body)),
+                &body,
+                deadline,
+            )
             .await;
         attempts.push(a);
         if self.provider.signs_timestamp() {
@@ -610,7 +621,11 @@ impl Probe for Webhook {
         if !errors.is_empty() {
             return Observation::failed(
                 evidence,
-                format!("{} did not answer every request: {}", self.url, errors.join("; ")),
+                format!(
+                    "{} did not answer every request: {}",
+                    self.url,
+                    errors.join("; ")
+                ),
             );
         }
         Observation::ok(evidence)

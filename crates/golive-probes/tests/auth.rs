@@ -23,7 +23,10 @@ fn passes(e: &Evidence, expect: &str) -> bool {
 }
 
 fn defaults_pass(p: &dyn Probe, o: &Observation) -> bool {
-    o.failure.is_none() && p.default_expectations().iter().all(|x| x.evaluate(&o.evidence).passed)
+    o.failure.is_none()
+        && p.default_expectations()
+            .iter()
+            .all(|x| x.evaluate(&o.evidence).passed)
 }
 
 fn cx() -> Context {
@@ -34,14 +37,26 @@ fn cx() -> Context {
 async fn a_sound_server_refuses_every_bad_token_and_accepts_a_minted_one() {
     let server = jwt_server(SECRET, JwtFlaw::None);
     let (obs, probe) = observe(
-        &format!("url = '{}/dashboard'\nsecret = '{SECRET}'\nclaims = {{ sub = 'user-1' }}", server.url()),
+        &format!(
+            "url = '{}/dashboard'\nsecret = '{SECRET}'\nclaims = {{ sub = 'user-1' }}",
+            server.url()
+        ),
         &cx(),
     )
     .await;
     assert!(defaults_pass(&*probe, &obs), "{obs:?}");
     let e = &obs.evidence;
-    for case in ["no_token", "bad_signature", "expired", "alg_none", "guessable_secret"] {
-        assert!(passes(e, &format!("cases.{case}.refused == true")), "{case}: {e:?}");
+    for case in [
+        "no_token",
+        "bad_signature",
+        "expired",
+        "alg_none",
+        "guessable_secret",
+    ] {
+        assert!(
+            passes(e, &format!("cases.{case}.refused == true")),
+            "{case}: {e:?}"
+        );
     }
     assert!(passes(e, "cases.valid.status == 200"));
     assert!(passes(e, "token_source == minted"));
@@ -84,7 +99,10 @@ async fn a_guessable_secret_is_found() {
     let (obs, probe) = observe(&format!("url = '{}/dashboard'", server.url()), &cx).await;
     assert!(!defaults_pass(&*probe, &obs));
     assert!(passes(&obs.evidence, "guessable_secret == true"));
-    assert!(passes(&obs.evidence, "accepted_cases contains guessable_secret"));
+    assert!(passes(
+        &obs.evidence,
+        "accepted_cases contains guessable_secret"
+    ));
 }
 
 #[tokio::test]
@@ -107,12 +125,19 @@ async fn a_login_step_obtains_the_valid_token() {
         "login = {{ url = '{}/login', json = {{ email = 'qa@example.com', password = 'correct-horse-battery-staple' }}, token_path = 'data.token' }}",
         server.url()
     );
-    let (obs, probe) = observe(&format!("url = '{}/dashboard'\n{login}", server.url()), &cx()).await;
+    let (obs, probe) = observe(
+        &format!("url = '{}/dashboard'\n{login}", server.url()),
+        &cx(),
+    )
+    .await;
     assert!(passes(&obs.evidence, "token_source == login"), "{obs:?}");
     assert!(passes(&obs.evidence, "valid_accepted == true"));
     assert!(passes(&obs.evidence, "bad_accepted == 0"));
     // Without the secret, no expired token can be minted: said, not guessed.
-    assert!(passes(&obs.evidence, "cases.expired.skipped contains secret"));
+    assert!(passes(
+        &obs.evidence,
+        "cases.expired.skipped contains secret"
+    ));
     assert!(
         probe
             .secrets()
@@ -131,5 +156,8 @@ async fn without_any_valid_credential_it_says_what_to_give() {
     let server = jwt_server(SECRET, JwtFlaw::None);
     let (obs, _) = observe(&format!("url = '{}/dashboard'", server.url()), &cx()).await;
     let why = obs.failure.expect("a failure");
-    assert!(why.contains("`token`") && why.contains("JWT_SECRET"), "{why}");
+    assert!(
+        why.contains("`token`") && why.contains("JWT_SECRET"),
+        "{why}"
+    );
 }

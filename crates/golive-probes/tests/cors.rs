@@ -48,11 +48,17 @@ fn passes(e: &Evidence, expect: &str) -> bool {
 }
 
 fn defaults_pass(p: &dyn Probe, o: &Observation) -> bool {
-    o.failure.is_none() && p.default_expectations().iter().all(|x| x.evaluate(&o.evidence).passed)
+    o.failure.is_none()
+        && p.default_expectations()
+            .iter()
+            .all(|x| x.evaluate(&o.evidence).passed)
 }
 
 fn settings(nginx: &Nginx) -> String {
-    format!("url = '{}/api/me'\nallowed_origins = ['{ALLOWED}']", nginx.url())
+    format!(
+        "url = '{}/api/me'\nallowed_origins = ['{ALLOWED}']",
+        nginx.url()
+    )
 }
 
 #[tokio::test]
@@ -68,7 +74,9 @@ async fn a_strict_allow_list_passes() {
     assert!(passes(&obs.evidence, "hostile_allowed == 0"));
     assert!(passes(&obs.evidence, "legitimate_refused == 0"));
     // Every trick was tried: arbitrary, null, prefix, suffix, http, sub-domain.
-    let Some(golive_core::Value::List(origins)) = obs.evidence.get("origins") else { panic!() };
+    let Some(golive_core::Value::List(origins)) = obs.evidence.get("origins") else {
+        panic!()
+    };
     assert_eq!(origins.len(), 7, "{origins:?}");
     assert_eq!(probe.summary(&obs.evidence), "hostile origins refused");
 }
@@ -82,8 +90,18 @@ async fn reflecting_any_origin_with_credentials_fails() {
     let cx = Context::basic(Duration::from_secs(5));
     let (obs, probe) = observe(&settings(&nginx), &cx).await;
     assert!(!defaults_pass(&*probe, &obs));
-    for case in ["arbitrary", "null", "prefix", "suffix", "http_variant", "subdomain"] {
-        assert!(passes(&obs.evidence, &format!("hostile_cases contains {case}")), "{case}");
+    for case in [
+        "arbitrary",
+        "null",
+        "prefix",
+        "suffix",
+        "http_variant",
+        "subdomain",
+    ] {
+        assert!(
+            passes(&obs.evidence, &format!("hostile_cases contains {case}")),
+            "{case}"
+        );
     }
     assert!(passes(&obs.evidence, "hostile_allowed == 6"));
 }
@@ -111,7 +129,10 @@ async fn wildcard_with_credentials_fails_even_when_public() {
     let cx = Context::basic(Duration::from_secs(5));
     let (obs, probe) = observe(&format!("{}\npublic = true", settings(&nginx)), &cx).await;
     assert!(passes(&obs.evidence, "wildcard_with_credentials == true"));
-    assert!(passes(&obs.evidence, "hostile_allowed == 0"), "public: `*` is intended");
+    assert!(
+        passes(&obs.evidence, "hostile_allowed == 0"),
+        "public: `*` is intended"
+    );
     assert!(!defaults_pass(&*probe, &obs));
     // Without `public`, `*` lets every hostile origin read the answer.
     let (obs, _) = observe(&settings(&nginx), &cx).await;
@@ -124,8 +145,15 @@ async fn refusing_the_real_front_end_fails_and_env_supplies_the_origin() {
     let mut cx = Context::basic(Duration::from_secs(5));
     cx.env = Arc::new(vec![("CORS_ORIGIN".into(), ALLOWED.into())]);
     let (obs, probe) = observe(&format!("url = '{}/api/me'", nginx.url()), &cx).await;
-    assert!(passes(&obs.evidence, "legitimate_refused == 1"), "{:?}", obs.evidence);
-    assert!(passes(&obs.evidence, "legitimate contains \"https://app.example.com\""));
+    assert!(
+        passes(&obs.evidence, "legitimate_refused == 1"),
+        "{:?}",
+        obs.evidence
+    );
+    assert!(passes(
+        &obs.evidence,
+        "legitimate contains \"https://app.example.com\""
+    ));
     assert!(!defaults_pass(&*probe, &obs));
 }
 
@@ -135,5 +163,8 @@ async fn a_dead_server_is_a_failure() {
     let cx = Context::basic(Duration::from_secs(3));
     let (obs, _) = observe(&format!("url = 'http://127.0.0.1:{port}/api'"), &cx).await;
     let why = obs.failure.expect("a failure");
-    assert!(why.contains("did not answer") && why.contains("refused"), "{why}");
+    assert!(
+        why.contains("did not answer") && why.contains("refused"),
+        "{why}"
+    );
 }

@@ -101,7 +101,10 @@ async fn well_configured_nginx_grades_a_plus() {
         "csp-implemented-with-no-unsafe-default-src-none"
     );
     assert_eq!(result(e, "redirection"), "redirection-to-https");
-    assert_eq!(result(e, "x-frame-options"), "x-frame-options-implemented-via-csp");
+    assert_eq!(
+        result(e, "x-frame-options"),
+        "x-frame-options-implemented-via-csp"
+    );
     assert_eq!(
         result(e, "cookies"),
         "cookies-secure-with-httponly-sessions-and-samesite"
@@ -109,7 +112,12 @@ async fn well_configured_nginx_grades_a_plus() {
     assert!(passes(e, "hsts.max_age >= 31536000"));
     assert!(passes(e, "hsts.preload == true"));
     assert!(passes(e, "tests.strict-transport-security.pass == true"));
-    assert!(probe.default_expectations().iter().all(|x| x.evaluate(e).passed));
+    assert!(
+        probe
+            .default_expectations()
+            .iter()
+            .all(|x| x.evaluate(e).passed)
+    );
     assert_eq!(probe.summary(e), "grade A+ (125/100)");
     // The cookie's value never reaches the evidence.
     assert!(!format!("{e:?}").contains("abc123"));
@@ -144,14 +152,25 @@ server {
         "cross-origin-resource-sharing-implemented-with-universal-access"
     );
     assert_eq!(result(e, "redirection"), "redirection-missing");
-    assert_eq!(result(e, "strict-transport-security"), "hsts-not-implemented-no-https");
+    assert_eq!(
+        result(e, "strict-transport-security"),
+        "hsts-not-implemented-no-https"
+    );
     assert_eq!(
         result(e, "subresource-integrity"),
         "sri-not-implemented-and-external-scripts-not-loaded-securely"
     );
-    assert_eq!(result(e, "x-frame-options"), "x-frame-options-not-implemented");
+    assert_eq!(
+        result(e, "x-frame-options"),
+        "x-frame-options-not-implemented"
+    );
     assert!(passes(e, "tests.x-content-type-options.modifier == -5"));
-    assert!(probe.default_expectations().iter().any(|x| !x.evaluate(e).passed));
+    assert!(
+        probe
+            .default_expectations()
+            .iter()
+            .any(|x| !x.evaluate(e).passed)
+    );
 }
 
 #[tokio::test]
@@ -169,7 +188,12 @@ async fn half_done_headers_grade_b_minus_and_fail_the_default() {
     let (obs, probe) = observe(&format!("url = 'https://127.0.0.1:{}/'", nginx.port), &cx).await;
     assert_eq!(obs.failure, None);
     let e = &obs.evidence;
-    assert!(passes(e, "grade == B-"), "{:?} {:?}", e.get("grade"), e.get("score"));
+    assert!(
+        passes(e, "grade == B-"),
+        "{:?} {:?}",
+        e.get("grade"),
+        e.get("score")
+    );
     assert!(passes(e, "score == 65"));
     assert_eq!(
         result(e, "strict-transport-security"),
@@ -193,7 +217,10 @@ async fn an_untrusted_certificate_costs_points_but_is_graded() {
     let cx = Context::basic(Duration::from_secs(5));
     let (obs, _) = observe(&format!("url = 'https://127.0.0.1:{}/'", nginx.port), &cx).await;
     assert_eq!(obs.failure, None);
-    assert_eq!(result(&obs.evidence, "strict-transport-security"), "hsts-invalid-cert");
+    assert_eq!(
+        result(&obs.evidence, "strict-transport-security"),
+        "hsts-invalid-cert"
+    );
 }
 
 #[tokio::test]
@@ -202,5 +229,8 @@ async fn a_dead_server_is_a_failure() {
     let cx = Context::basic(Duration::from_secs(3));
     let (obs, _) = observe(&format!("url = 'http://127.0.0.1:{port}/'"), &cx).await;
     let why = obs.failure.expect("refused is a failure");
-    assert!(why.contains("cannot fetch") && why.contains("refused"), "{why}");
+    assert!(
+        why.contains("cannot fetch") && why.contains("refused"),
+        "{why}"
+    );
 }

@@ -46,18 +46,35 @@ async fn limit_req_answers_429_within_the_burst() {
     let nginx = start(SERVERS);
     let cx = Context::basic(Duration::from_secs(10));
     let (obs, probe) = observe(
-        &format!("url = '{}/limited'\nmax_requests = 50\nconcurrency = 1", nginx.url()),
+        &format!(
+            "url = '{}/limited'\nmax_requests = 50\nconcurrency = 1",
+            nginx.url()
+        ),
         &cx,
     )
     .await;
     assert_eq!(obs.failure, None);
     let e = &obs.evidence;
-    assert!(probe.default_expectations().iter().all(|x| x.evaluate(e).passed), "{e:?}");
+    assert!(
+        probe
+            .default_expectations()
+            .iter()
+            .all(|x| x.evaluate(e).passed),
+        "{e:?}"
+    );
     // burst=5 with nodelay: the 7th request at the latest is refused.
-    assert!(passes(e, "limited_after <= 7"), "{:?}", e.get("limited_after"));
+    assert!(
+        passes(e, "limited_after <= 7"),
+        "{:?}",
+        e.get("limited_after")
+    );
     assert!(passes(e, "limited_status == 429"));
     assert!(passes(e, "statuses.429 >= 1"));
-    assert!(passes(e, "rate_headers.retry-after == 1"), "{:?}", e.get("rate_headers"));
+    assert!(
+        passes(e, "rate_headers.retry-after == 1"),
+        "{:?}",
+        e.get("rate_headers")
+    );
     assert!(passes(e, "rate_headers.x-ratelimit-limit == 2"));
     assert!(passes(e, "plan contains \"at most 50\""));
     assert!(passes(e, "max_requests == 50"));
@@ -90,7 +107,11 @@ async fn no_limit_fails_and_the_burst_stays_bounded() {
         &cx,
     )
     .await;
-    assert!(passes(&obs.evidence, "time < 2s"), "{:?}", obs.evidence.get("time"));
+    assert!(
+        passes(&obs.evidence, "time < 2s"),
+        "{:?}",
+        obs.evidence.get("time")
+    );
     assert!(passes(&obs.evidence, "requests < 10000"));
 }
 
@@ -105,18 +126,31 @@ server { listen 127.0.0.1:{port}; location / { limit_req zone=z; root {root}; tr
     );
     let cx = Context::basic(Duration::from_secs(10));
     let (obs, probe) = observe(
-        &format!("url = '{}/'\nstatus = [503]\nmax_requests = 20", nginx.url()),
+        &format!(
+            "url = '{}/'\nstatus = [503]\nmax_requests = 20",
+            nginx.url()
+        ),
         &cx,
     )
     .await;
-    assert!(probe.default_expectations()[0].evaluate(&obs.evidence).passed, "{:?}", obs.evidence);
+    assert!(
+        probe.default_expectations()[0]
+            .evaluate(&obs.evidence)
+            .passed,
+        "{:?}",
+        obs.evidence
+    );
 }
 
 #[tokio::test]
 async fn a_dead_server_is_a_failure_not_a_pass() {
     let port = golive_testkit::free_port();
     let cx = Context::basic(Duration::from_secs(3));
-    let (obs, _) = observe(&format!("url = 'http://127.0.0.1:{port}/'\nmax_requests = 5"), &cx).await;
+    let (obs, _) = observe(
+        &format!("url = 'http://127.0.0.1:{port}/'\nmax_requests = 5"),
+        &cx,
+    )
+    .await;
     let why = obs.failure.expect("a failure");
     assert!(why.contains("never answered"), "{why}");
 }

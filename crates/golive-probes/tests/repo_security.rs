@@ -22,7 +22,10 @@ fn passes(e: &Evidence, expect: &str) -> bool {
 }
 
 fn defaults_pass(p: &dyn Probe, o: &Observation) -> bool {
-    o.failure.is_none() && p.default_expectations().iter().all(|x| x.evaluate(&o.evidence).passed)
+    o.failure.is_none()
+        && p.default_expectations()
+            .iter()
+            .all(|x| x.evaluate(&o.evidence).passed)
 }
 
 fn cx(repo: &Path) -> Context {
@@ -32,12 +35,21 @@ fn cx(repo: &Path) -> Context {
 }
 
 fn details(e: &Evidence) -> Vec<(String, String, i64)> {
-    let Some(Value::List(list)) = e.get("details") else { return Vec::new() };
+    let Some(Value::List(list)) = e.get("details") else {
+        return Vec::new();
+    };
     list.iter()
         .filter_map(|d| match d {
             Value::Map(m) => Some((
-                m.get("variable").or(m.get("file")).and_then(Value::as_str).unwrap_or("").to_string(),
-                m.get("rule").and_then(Value::as_str).unwrap_or("").to_string(),
+                m.get("variable")
+                    .or(m.get("file"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                m.get("rule")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
                 match m.get("line") {
                     Some(Value::Int(n)) => *n,
                     _ => 0,
@@ -54,13 +66,23 @@ const STRONG: &str = "Zx8qP2vLm9Tr4Wk7Hn3Bd6Fg1Qs5Jc0Ye";
 async fn env_sound_file_passes_and_values_never_show() {
     let repo = git_repo();
     let root = repo.path();
-    write(root, ".env.example", "JWT_SECRET=\nDATABASE_URL=\nNODE_ENV=\n");
+    write(
+        root,
+        ".env.example",
+        "JWT_SECRET=\nDATABASE_URL=\nNODE_ENV=\n",
+    );
     write(
         root,
         ".env.production",
-        &format!("# production\nexport JWT_SECRET=\"{STRONG}\"\nDATABASE_URL=postgres://app:{STRONG}@db.bookly.io:5432/app?sslmode=require\nNODE_ENV=production\nCORS_ORIGIN=https://app.bookly.io\n"),
+        &format!(
+            "# production\nexport JWT_SECRET=\"{STRONG}\"\nDATABASE_URL=postgres://app:{STRONG}@db.bookly.io:5432/app?sslmode=require\nNODE_ENV=production\nCORS_ORIGIN=https://app.bookly.io\n"
+        ),
     );
-    write(root, ".env.development", "JWT_SECRET=dev-secret\nNODE_ENV=development\n");
+    write(
+        root,
+        ".env.development",
+        "JWT_SECRET=dev-secret\nNODE_ENV=development\n",
+    );
     let (obs, probe) = observe(ProbeKind::Env, "file = '.env.production'", &cx(root)).await;
     assert!(defaults_pass(&*probe, &obs), "{obs:?}");
     assert!(passes(&obs.evidence, "variables == 4"));
@@ -76,7 +98,9 @@ async fn env_flaws_are_each_named_with_their_line() {
     write(
         root,
         ".env.production",
-        &format!("JWT_SECRET={STRONG}\nSESSION_SECRET=tooshort1\nAPI_TOKEN={weak}\nSTRIPE_SECRET_KEY=sk_test_{STRONG}\nSMTP_PASSWORD=changeme\nCORS_ORIGIN=*\nDEBUG=true\nAPI_URL=http://api.example.org\n"),
+        &format!(
+            "JWT_SECRET={STRONG}\nSESSION_SECRET=tooshort1\nAPI_TOKEN={weak}\nSTRIPE_SECRET_KEY=sk_test_{STRONG}\nSMTP_PASSWORD=changeme\nCORS_ORIGIN=*\nDEBUG=true\nAPI_URL=http://api.example.org\n"
+        ),
     );
     write(root, ".env.development", &format!("JWT_SECRET={STRONG}\n"));
     let mut cx = cx(root);
@@ -96,7 +120,9 @@ async fn env_flaws_are_each_named_with_their_line() {
         ("API_URL", "insecure_url", 8),
     ] {
         assert!(
-            found.iter().any(|(v, r, l)| v == var && r == rule && *l == line),
+            found
+                .iter()
+                .any(|(v, r, l)| v == var && r == rule && *l == line),
             "{var} {rule} {line}: {found:?}"
         );
     }
@@ -113,7 +139,10 @@ async fn env_bad_syntax_names_the_line() {
     write(repo.path(), ".env", "A=1\nB=\"never closed\n");
     let (obs, _) = observe(ProbeKind::Env, "file = '.env'", &cx(repo.path())).await;
     let why = obs.failure.expect("a failure");
-    assert!(why.contains("line 2") && why.contains("never closed"), "{why}");
+    assert!(
+        why.contains("line 2") && why.contains("never closed"),
+        "{why}"
+    );
 }
 
 #[tokio::test]
@@ -132,7 +161,10 @@ async fn gitignore_real_rules_and_tracked_files() {
     assert_eq!(obs.failure, None, "{obs:?}");
     let e = &obs.evidence;
     // The nested negation re-includes services/api/.env.local: a finding.
-    assert!(passes(e, "unprotected contains \"services/api/.env.local\""), "{e:?}");
+    assert!(
+        passes(e, "unprotected contains \"services/api/.env.local\""),
+        "{e:?}"
+    );
     assert!(passes(e, "not_ignored == 1"));
     assert!(passes(e, "tracked == 1"), "it was committed: {e:?}");
     assert!(!defaults_pass(&*probe, &obs));
@@ -152,11 +184,21 @@ async fn gitignore_info_exclude_counts_and_a_missing_rule_fails() {
     let repo = git_repo();
     let root = repo.path();
     // Nothing on disk: the usual names must be covered before they exist.
-    let (obs, probe) = observe(ProbeKind::Gitignore, "paths = ['.env.production']", &cx(root)).await;
+    let (obs, probe) = observe(
+        ProbeKind::Gitignore,
+        "paths = ['.env.production']",
+        &cx(root),
+    )
+    .await;
     assert!(passes(&obs.evidence, "not_ignored == 1"), "{obs:?}");
     assert!(!defaults_pass(&*probe, &obs));
     std::fs::write(root.join(".git/info/exclude"), ".env.production\n").unwrap();
-    let (obs, probe) = observe(ProbeKind::Gitignore, "paths = ['.env.production']", &cx(root)).await;
+    let (obs, probe) = observe(
+        ProbeKind::Gitignore,
+        "paths = ['.env.production']",
+        &cx(root),
+    )
+    .await;
     assert!(defaults_pass(&*probe, &obs), "{obs:?}");
     assert!(passes(&obs.evidence, "files[0].rule contains exclude"));
     let plain = tempfile::tempdir().unwrap();
@@ -177,7 +219,9 @@ async fn secret_scan_finds_every_planted_secret() {
     let found = details(&obs.evidence);
     for p in &planted {
         assert!(
-            found.iter().any(|(f, r, l)| *f == p.file && r == p.rule && *l == p.line as i64),
+            found
+                .iter()
+                .any(|(f, r, l)| *f == p.file && r == p.rule && *l == p.line as i64),
             "{p:?} not found in {found:?}"
         );
     }
@@ -195,12 +239,22 @@ async fn secret_scan_finds_every_planted_secret() {
     )
     .await;
     let rest = details(&obs.evidence);
-    assert!(rest.iter().all(|(f, _, _)| !f.starts_with("src/") && !f.starts_with("ai/")), "{rest:?}");
+    assert!(
+        rest.iter()
+            .all(|(f, _, _)| !f.starts_with("src/") && !f.starts_with("ai/")),
+        "{rest:?}"
+    );
     assert!(passes(&obs.evidence, "allowed >= 5"));
-    let marked = std::fs::read_to_string(root.join("web/maps.js")).unwrap().replace("\";", "\"; // golive:allow");
+    let marked = std::fs::read_to_string(root.join("web/maps.js"))
+        .unwrap()
+        .replace("\";", "\"; // golive:allow");
     write(root, "web/maps.js", &marked);
     let (obs, _) = observe(ProbeKind::SecretScan, "", &cx(root)).await;
-    assert!(!details(&obs.evidence).iter().any(|(f, _, _)| f == "web/maps.js"));
+    assert!(
+        !details(&obs.evidence)
+            .iter()
+            .any(|(f, _, _)| f == "web/maps.js")
+    );
 }
 
 #[tokio::test]

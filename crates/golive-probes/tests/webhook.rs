@@ -41,7 +41,10 @@ fn passes(e: &Evidence, expect: &str) -> bool {
 }
 
 fn defaults_pass(p: &dyn Probe, o: &Observation) -> bool {
-    o.failure.is_none() && p.default_expectations().iter().all(|x| x.evaluate(&o.evidence).passed)
+    o.failure.is_none()
+        && p.default_expectations()
+            .iter()
+            .all(|x| x.evaluate(&o.evidence).passed)
 }
 
 fn settings(p: Provider, url: &str) -> String {
@@ -56,7 +59,12 @@ fn settings(p: Provider, url: &str) -> String {
     s
 }
 
-const ALL: [Provider; 4] = [Provider::Whatsapp, Provider::Stripe, Provider::Github, Provider::Standard];
+const ALL: [Provider; 4] = [
+    Provider::Whatsapp,
+    Provider::Stripe,
+    Provider::Github,
+    Provider::Standard,
+];
 
 #[tokio::test]
 async fn sound_receivers_pass_for_every_provider() {
@@ -68,10 +76,17 @@ async fn sound_receivers_pass_for_every_provider() {
         let e = &obs.evidence;
         assert!(passes(e, "cases.signed.accepted == true"), "{p:?}");
         for case in ["missing", "wrong_secret", "replayed_body"] {
-            assert!(passes(e, &format!("cases.{case}.status == 401")), "{p:?} {case}");
+            assert!(
+                passes(e, &format!("cases.{case}.status == 401")),
+                "{p:?} {case}"
+            );
         }
         let stale = passes(e, "cases.stale_timestamp.status == 401");
-        assert_eq!(stale, matches!(p, Provider::Stripe | Provider::Standard), "{p:?}");
+        assert_eq!(
+            stale,
+            matches!(p, Provider::Stripe | Provider::Standard),
+            "{p:?}"
+        );
         if p == Provider::Whatsapp {
             assert!(passes(e, "cases.handshake.echoed == true"));
             assert!(passes(e, "cases.handshake_wrong_token.status == 403"));
@@ -87,12 +102,36 @@ async fn each_flaw_is_caught() {
     let cx = Context::basic(Duration::from_secs(5));
     for (p, flaw, case) in [
         (Provider::Github, WebhookFlaw::SkipsWhenMissing, "missing"),
-        (Provider::Whatsapp, WebhookFlaw::AcceptsAnySignature, "wrong_secret"),
-        (Provider::Stripe, WebhookFlaw::NoTimestampTolerance, "stale_timestamp"),
-        (Provider::Standard, WebhookFlaw::NoTimestampTolerance, "stale_timestamp"),
-        (Provider::Stripe, WebhookFlaw::CachesSignatures, "replayed_body"),
-        (Provider::Whatsapp, WebhookFlaw::CachesSignatures, "replayed_body"),
-        (Provider::Whatsapp, WebhookFlaw::EchoesAnyToken, "handshake_wrong_token"),
+        (
+            Provider::Whatsapp,
+            WebhookFlaw::AcceptsAnySignature,
+            "wrong_secret",
+        ),
+        (
+            Provider::Stripe,
+            WebhookFlaw::NoTimestampTolerance,
+            "stale_timestamp",
+        ),
+        (
+            Provider::Standard,
+            WebhookFlaw::NoTimestampTolerance,
+            "stale_timestamp",
+        ),
+        (
+            Provider::Stripe,
+            WebhookFlaw::CachesSignatures,
+            "replayed_body",
+        ),
+        (
+            Provider::Whatsapp,
+            WebhookFlaw::CachesSignatures,
+            "replayed_body",
+        ),
+        (
+            Provider::Whatsapp,
+            WebhookFlaw::EchoesAnyToken,
+            "handshake_wrong_token",
+        ),
     ] {
         let server = webhook_server(p, secret(p), VERIFY_TOKEN, flaw);
         let (obs, probe) = observe(&settings(p, &server.url()), &cx).await;
@@ -108,7 +147,12 @@ async fn each_flaw_is_caught() {
 #[tokio::test]
 async fn a_receiver_with_another_secret_refuses_the_correct_event() {
     let cx = Context::basic(Duration::from_secs(5));
-    let server = webhook_server(Provider::Github, "another-secret-entirely", "", WebhookFlaw::None);
+    let server = webhook_server(
+        Provider::Github,
+        "another-secret-entirely",
+        "",
+        WebhookFlaw::None,
+    );
     let (obs, probe) = observe(&settings(Provider::Github, &server.url()), &cx).await;
     assert!(passes(&obs.evidence, "good_refused == 1"));
     assert!(!defaults_pass(&*probe, &obs));
@@ -116,7 +160,12 @@ async fn a_receiver_with_another_secret_refuses_the_correct_event() {
 
 #[tokio::test]
 async fn secrets_come_from_the_env_file() {
-    let server = webhook_server(Provider::Whatsapp, APP_SECRET, VERIFY_TOKEN, WebhookFlaw::None);
+    let server = webhook_server(
+        Provider::Whatsapp,
+        APP_SECRET,
+        VERIFY_TOKEN,
+        WebhookFlaw::None,
+    );
     let mut cx = Context::basic(Duration::from_secs(5));
     cx.env = Arc::new(vec![
         ("WHATSAPP_APP_SECRET".into(), APP_SECRET.into()),

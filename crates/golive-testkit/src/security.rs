@@ -44,14 +44,36 @@ pub fn test_cert(dir: &Path) -> PathBuf {
             .expect("run openssl");
         assert!(status.success(), "openssl {args:?} failed");
     };
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
     let mut ca = vec!["req", "-x509"];
     ca.extend(ec);
-    ca.extend(["-days", "2", "-subj", "/CN=golive test CA", "-keyout", "ca.key", "-out", "ca.pem"]);
+    ca.extend([
+        "-days",
+        "2",
+        "-subj",
+        "/CN=golive test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
     run(&ca);
     let mut csr = vec!["req"];
     csr.extend(ec);
-    csr.extend(["-subj", "/CN=localhost", "-keyout", "key.pem", "-out", "leaf.csr"]);
+    csr.extend([
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+    ]);
     run(&csr);
     std::fs::write(
         dir.join("leaf.ext"),
@@ -59,8 +81,21 @@ pub fn test_cert(dir: &Path) -> PathBuf {
     )
     .unwrap();
     run(&[
-        "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-        "-days", "2", "-extfile", "leaf.ext", "-out", "cert.pem",
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+        "-out",
+        "cert.pem",
     ]);
     dir.join("ca.pem")
 }
@@ -296,10 +331,14 @@ fn verify_delivery(app: &HookApp, h: &HeaderMap, body: &[u8]) -> Result<(), &'st
     if app.flaw == WebhookFlaw::CachesSignatures && app.seen.lock().unwrap().contains(sig) {
         return Ok(());
     }
-    let tolerance_ok = |t: u64| app.flaw == WebhookFlaw::NoTimestampTolerance || now().abs_diff(t) <= 300;
+    let tolerance_ok =
+        |t: u64| app.flaw == WebhookFlaw::NoTimestampTolerance || now().abs_diff(t) <= 300;
     let ok = match app.provider {
         Provider::Whatsapp | Provider::Github => {
-            let expected = format!("sha256={}", hex::encode(hmac256(app.secret.as_bytes(), &[body])));
+            let expected = format!(
+                "sha256={}",
+                hex::encode(hmac256(app.secret.as_bytes(), &[body]))
+            );
             expected == sig
         }
         Provider::Stripe => {
@@ -312,7 +351,9 @@ fn verify_delivery(app: &HookApp, h: &HeaderMap, body: &[u8]) -> Result<(), &'st
                     _ => {}
                 }
             }
-            let Some(t) = t else { return Err("no timestamp") };
+            let Some(t) = t else {
+                return Err("no timestamp");
+            };
             let expected = hex::encode(hmac256(
                 app.secret.as_bytes(),
                 &[t.to_string().as_bytes(), b".", body],
@@ -369,7 +410,12 @@ async fn handshake(
 
 /// A webhook receiver at `/webhook` (POST events, GET handshake for
 /// WhatsApp) checking `provider`'s signatures with `secret`.
-pub fn webhook_server(provider: Provider, secret: &str, verify_token: &str, flaw: WebhookFlaw) -> Server {
+pub fn webhook_server(
+    provider: Provider,
+    secret: &str,
+    verify_token: &str,
+    flaw: WebhookFlaw,
+) -> Server {
     let app = Router::new()
         .route("/webhook", post(receive).get(handshake))
         .with_state(HookApp {
@@ -387,8 +433,18 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(program("git"))
         .arg("-C")
         .arg(dir)
-        .args(["-c", "user.name=golive test", "-c", "user.email=test@golive.invalid"])
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=golive test",
+            "-c",
+            "user.email=test@golive.invalid",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
@@ -448,8 +504,21 @@ impl Rng {
 }
 
 const NAMES: &[&str] = &[
-    "booking", "customer", "invoice", "payment", "session", "message", "webhook", "schedule",
-    "report", "account", "notification", "tenant", "calendar", "reminder", "template",
+    "booking",
+    "customer",
+    "invoice",
+    "payment",
+    "session",
+    "message",
+    "webhook",
+    "schedule",
+    "report",
+    "account",
+    "notification",
+    "tenant",
+    "calendar",
+    "reminder",
+    "template",
 ];
 
 fn js_module(r: &mut Rng, name: &str) -> String {
@@ -491,7 +560,14 @@ router.post("/{name}s", requireAuth, async (req, res) => {{
 
 export default router;
 "#,
-        uuid = format!("{}-{}-4{}-a{}-{}", r.hex(8), r.hex(4), r.hex(3), r.hex(3), r.hex(12)),
+        uuid = format!(
+            "{}-{}-4{}-a{}-{}",
+            r.hex(8),
+            r.hex(4),
+            r.hex(3),
+            r.hex(3),
+            r.hex(12)
+        ),
         sha = r.hex(40),
     )
 }
@@ -609,7 +685,11 @@ fn lock_file(r: &mut Rng) -> String {
 /// them, hashes and compares them, as real code does.
 pub fn realistic_repo(root: &Path, files: usize, seed: u64) {
     let mut r = Rng(seed | 1);
-    write(root, ".gitignore", "node_modules/\n.env\n.env.*\n!.env.example\n*.log\n");
+    write(
+        root,
+        ".gitignore",
+        "node_modules/\n.env\n.env.*\n!.env.example\n*.log\n",
+    );
     write(
         root,
         ".env.example",
@@ -625,8 +705,14 @@ pub fn realistic_repo(root: &Path, files: usize, seed: u64) {
         let name = r.pick(NAMES);
         let (path, text) = match i % 5 {
             0 => (format!("src/routes/{name}{i}.ts"), js_module(&mut r, name)),
-            1 => (format!("app/{name}/handlers_{i}.py"), py_module(&mut r, name)),
-            2 => (format!("crates/{name}/src/m{i}.rs"), rust_module(&mut r, name)),
+            1 => (
+                format!("app/{name}/handlers_{i}.py"),
+                py_module(&mut r, name),
+            ),
+            2 => (
+                format!("crates/{name}/src/m{i}.rs"),
+                rust_module(&mut r, name),
+            ),
             3 => (format!("deploy/{name}-{i}.yaml"), config_file(&mut r, name)),
             _ => (format!("src/lib/{name}_{i}.js"), js_module(&mut r, name)),
         };
@@ -660,22 +746,149 @@ pub fn plant_secrets(root: &Path, seed: u64) -> Vec<Planted> {
         });
     };
     let strong = r.alnum(24);
-    plant("src/aws.ts", "const accessKeyId = \"", "aws_access_key_id", format!("{}{}", "AK", format!("IA{}", r.alnum(16).to_ascii_uppercase())), "\";");
-    plant("src/aws_secret.py", "aws_secret_access_key = \"", "aws_secret_access_key", r.alnum(40), "\"");
-    plant("src/billing.js", "const stripe = require(\"stripe\")(\"", "stripe_live_key", format!("sk_{}_{}", "live", r.alnum(24)), "\");");
-    plant("src/hooks.ts", "const endpointSecret = \"", "stripe_webhook_secret", format!("wh{}_{}", "sec", r.alnum(32)), "\";");
-    plant("scripts/notify.sh", "SLACK=\"", "slack_token", format!("xo{}-{}-{}-{}", "xb", 10_000_000 + r.next() % 9_000_000, 1_000_000_000 + r.next() % 9_000_000, r.alnum(24)), "\"");
-    plant("scripts/alert.py", "URL = \"", "slack_webhook", format!("https://hooks.slack.com/{}/T{}/B{}/{}", "services", r.alnum(8).to_ascii_uppercase(), r.alnum(9).to_ascii_uppercase(), r.alnum(24)), "\"");
-    plant(".github/deploy.sh", "export GH=", "github_token", format!("gh{}_{}", "p", r.alnum(36)), "");
-    plant("ai/client.py", "client = OpenAI(api_key=\"", "openai_key", format!("sk-{}-{}{}{}", "proj", r.alnum(20), "T3Blbk", format!("FJ{}", r.alnum(20))), "\")");
-    plant("ai/claude.ts", "const anthropic = new Anthropic({ apiKey: \"", "anthropic_key", format!("sk-{}-api03-{}", "ant", r.alnum(93)), "\" });");
-    plant("web/maps.js", "const MAPS = \"", "google_api_key", format!("AI{}{}", "za", r.alnum(35)), "\";");
-    plant("sms/twilio.rb", "api_key_sid = \"", "twilio_api_key", format!("S{}{}", "K", r.hex(32)), "\"");
-    plant("whatsapp/send.ts", "const WA = \"", "meta_access_token", format!("EA{}{}", "AG", r.alnum(150)), "\";");
-    plant("certs/server.key.txt", "", "private_key", format!("-----BEGIN RSA {}-----", "PRIVATE KEY"), &format!("\n{}\n{}\n-----END RSA PRIVATE KEY-----", r.alnum(64), r.alnum(64)));
-    plant("tests/session.json", "{\"session\": \"", "jwt", format!("ey{}.ey{}.{}", "JhbGciOiJIUzI1NiJ9", "JzdWIiOiIxMjM0NTY3ODkwIn0", r.alnum(43)), "\"}");
-    plant("src/config.ts", "export const jwtSecret = \"", "secret_assignment", format!("{strong}9"), "\";");
-    plant("deploy/staging-env.sh", "DB_PASSWORD=", "secret_assignment", format!("{}7Qz", r.alnum(28)), "");
+    plant(
+        "src/aws.ts",
+        "const accessKeyId = \"",
+        "aws_access_key_id",
+        format!(
+            "{}{}",
+            "AK",
+            format!("IA{}", r.alnum(16).to_ascii_uppercase())
+        ),
+        "\";",
+    );
+    plant(
+        "src/aws_secret.py",
+        "aws_secret_access_key = \"",
+        "aws_secret_access_key",
+        r.alnum(40),
+        "\"",
+    );
+    plant(
+        "src/billing.js",
+        "const stripe = require(\"stripe\")(\"",
+        "stripe_live_key",
+        format!("sk_{}_{}", "live", r.alnum(24)),
+        "\");",
+    );
+    plant(
+        "src/hooks.ts",
+        "const endpointSecret = \"",
+        "stripe_webhook_secret",
+        format!("wh{}_{}", "sec", r.alnum(32)),
+        "\";",
+    );
+    plant(
+        "scripts/notify.sh",
+        "SLACK=\"",
+        "slack_token",
+        format!(
+            "xo{}-{}-{}-{}",
+            "xb",
+            10_000_000 + r.next() % 9_000_000,
+            1_000_000_000 + r.next() % 9_000_000,
+            r.alnum(24)
+        ),
+        "\"",
+    );
+    plant(
+        "scripts/alert.py",
+        "URL = \"",
+        "slack_webhook",
+        format!(
+            "https://hooks.slack.com/{}/T{}/B{}/{}",
+            "services",
+            r.alnum(8).to_ascii_uppercase(),
+            r.alnum(9).to_ascii_uppercase(),
+            r.alnum(24)
+        ),
+        "\"",
+    );
+    plant(
+        ".github/deploy.sh",
+        "export GH=",
+        "github_token",
+        format!("gh{}_{}", "p", r.alnum(36)),
+        "",
+    );
+    plant(
+        "ai/client.py",
+        "client = OpenAI(api_key=\"",
+        "openai_key",
+        format!(
+            "sk-{}-{}{}{}",
+            "proj",
+            r.alnum(20),
+            "T3Blbk",
+            format!("FJ{}", r.alnum(20))
+        ),
+        "\")",
+    );
+    plant(
+        "ai/claude.ts",
+        "const anthropic = new Anthropic({ apiKey: \"",
+        "anthropic_key",
+        format!("sk-{}-api03-{}", "ant", r.alnum(93)),
+        "\" });",
+    );
+    plant(
+        "web/maps.js",
+        "const MAPS = \"",
+        "google_api_key",
+        format!("AI{}{}", "za", r.alnum(35)),
+        "\";",
+    );
+    plant(
+        "sms/twilio.rb",
+        "api_key_sid = \"",
+        "twilio_api_key",
+        format!("S{}{}", "K", r.hex(32)),
+        "\"",
+    );
+    plant(
+        "whatsapp/send.ts",
+        "const WA = \"",
+        "meta_access_token",
+        format!("EA{}{}", "AG", r.alnum(150)),
+        "\";",
+    );
+    plant(
+        "certs/server.key.txt",
+        "",
+        "private_key",
+        format!("-----BEGIN RSA {}-----", "PRIVATE KEY"),
+        &format!(
+            "\n{}\n{}\n-----END RSA PRIVATE KEY-----",
+            r.alnum(64),
+            r.alnum(64)
+        ),
+    );
+    plant(
+        "tests/session.json",
+        "{\"session\": \"",
+        "jwt",
+        format!(
+            "ey{}.ey{}.{}",
+            "JhbGciOiJIUzI1NiJ9",
+            "JzdWIiOiIxMjM0NTY3ODkwIn0",
+            r.alnum(43)
+        ),
+        "\"}",
+    );
+    plant(
+        "src/config.ts",
+        "export const jwtSecret = \"",
+        "secret_assignment",
+        format!("{strong}9"),
+        "\";",
+    );
+    plant(
+        "deploy/staging-env.sh",
+        "DB_PASSWORD=",
+        "secret_assignment",
+        format!("{}7Qz", r.alnum(28)),
+        "",
+    );
     commit_all(root, "secrets, on purpose");
     planted
 }

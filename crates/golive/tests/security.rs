@@ -86,13 +86,22 @@ kind = "env"
         let mut text = std::fs::read_to_string(&out_file).unwrap();
         text.push_str(&String::from_utf8_lossy(&output.stdout));
         text.push_str(&String::from_utf8_lossy(&output.stderr));
-        for secret in [JWT_SECRET, APP_SECRET, VERIFY_TOKEN, SHORT_SECRET, WEAK_TOKEN] {
+        for secret in [
+            JWT_SECRET,
+            APP_SECRET,
+            VERIFY_TOKEN,
+            SHORT_SECRET,
+            WEAK_TOKEN,
+        ] {
             assert!(
                 !text.contains(secret),
                 "{format} report leaks {secret}:\n{text}"
             );
         }
-        assert!(!text.contains("eyJ"), "{format} report holds a token:\n{text}");
+        assert!(
+            !text.contains("eyJ"),
+            "{format} report holds a token:\n{text}"
+        );
         if format == "json" {
             // The report says what failed, by name, without the values.
             assert!(

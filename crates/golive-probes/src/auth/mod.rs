@@ -330,7 +330,12 @@ impl Auth {
         })
     }
 
-    async fn log_in(&self, cx: &Context, login: &Login, deadline: Instant) -> Result<String, String> {
+    async fn log_in(
+        &self,
+        cx: &Context,
+        login: &Login,
+        deadline: Instant,
+    ) -> Result<String, String> {
         let left = deadline.saturating_duration_since(Instant::now());
         let resp = self
             .client(cx)
@@ -355,7 +360,11 @@ impl Auth {
         };
         paths
             .iter()
-            .find_map(|p| at_path(&json, p).and_then(|v| v.as_str()).map(str::to_string))
+            .find_map(|p| {
+                at_path(&json, p)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            })
             .ok_or_else(|| {
                 format!(
                     "the login answer has no token at {} (set `login.token_path`)",
@@ -497,7 +506,9 @@ impl Probe for Auth {
         for g in jwt::GUESSABLE_SECRETS {
             let token = jwt::encode(alg, &live, g.as_bytes());
             guess.outcome = outcome(self.send(cx, Some(&token), deadline).await);
-            if matches!(guess.outcome, Ok(s) if !self.refused.contains(&s)) || guess.outcome.is_err() {
+            if matches!(guess.outcome, Ok(s) if !self.refused.contains(&s))
+                || guess.outcome.is_err()
+            {
                 if guess.outcome.is_ok() {
                     guess.what = format!("a token signed with the common secret `{g}`");
                 }
@@ -561,7 +572,11 @@ impl Probe for Auth {
         if !errors.is_empty() {
             return Observation::failed(
                 evidence,
-                format!("{} did not answer every request: {}", self.url, errors.join("; ")),
+                format!(
+                    "{} did not answer every request: {}",
+                    self.url,
+                    errors.join("; ")
+                ),
             );
         }
         Observation::ok(evidence)
@@ -575,8 +590,14 @@ mod tests {
     #[test]
     fn token_paths() {
         let v = serde_json::json!({"data": {"token": "t1"}, "access_token": "t2"});
-        assert_eq!(at_path(&v, "data.token").and_then(|x| x.as_str()), Some("t1"));
-        assert_eq!(at_path(&v, "access_token").and_then(|x| x.as_str()), Some("t2"));
+        assert_eq!(
+            at_path(&v, "data.token").and_then(|x| x.as_str()),
+            Some("t1")
+        );
+        assert_eq!(
+            at_path(&v, "access_token").and_then(|x| x.as_str()),
+            Some("t2")
+        );
         assert_eq!(at_path(&v, "nope.x"), None);
     }
 
@@ -589,8 +610,16 @@ mod tests {
                 .map(|e| e.to_string())
         };
         assert_eq!(build("url = 'http://x/'\nsecret = 's'"), None);
-        assert!(build("url = 'http://x/'\nalgorithm = 'RS256'").unwrap().contains("HS256"));
-        assert!(build("url = 'http://x/'\nlogin = { url = 'x' }").unwrap().contains("login.url"));
+        assert!(
+            build("url = 'http://x/'\nalgorithm = 'RS256'")
+                .unwrap()
+                .contains("HS256")
+        );
+        assert!(
+            build("url = 'http://x/'\nlogin = { url = 'x' }")
+                .unwrap()
+                .contains("login.url")
+        );
         let table: toml::Table = toml::from_str(
             "url = 'http://x/'\nlogin = { url = 'http://x/login', json = { password = 'hunter2-long' } }",
         )

@@ -27,7 +27,11 @@ pub struct Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -156,8 +160,9 @@ impl Parser<'_> {
             return Err(Error {
                 line,
                 column: col,
-                message: "expected a variable name (letters, digits and `_`, not starting with a digit)"
-                    .into(),
+                message:
+                    "expected a variable name (letters, digits and `_`, not starting with a digit)"
+                        .into(),
             });
         }
         Ok(key)

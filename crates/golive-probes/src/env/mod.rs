@@ -199,9 +199,26 @@ pub fn is_placeholder(value: &str) -> bool {
         return false;
     }
     let exact = [
-        "changeme", "change-me", "change_me", "replaceme", "replace-me", "replace_me", "todo",
-        "tbd", "fixme", "example", "placeholder", "secret", "password", "dummy", "none", "null",
-        "undefined", "...", "redacted", "insert-here",
+        "changeme",
+        "change-me",
+        "change_me",
+        "replaceme",
+        "replace-me",
+        "replace_me",
+        "todo",
+        "tbd",
+        "fixme",
+        "example",
+        "placeholder",
+        "secret",
+        "password",
+        "dummy",
+        "none",
+        "null",
+        "undefined",
+        "...",
+        "redacted",
+        "insert-here",
     ];
     if exact.contains(&v.as_str()) {
         return true;
@@ -247,8 +264,23 @@ fn judged_as_secret(name: &str) -> bool {
         .iter()
         .any(|w| upper.contains(w));
     let is_setting = [
-        "_URL", "_URI", "_PATH", "_FILE", "_LENGTH", "_ROUNDS", "_ALGORITHM", "_AGE", "_TIMEOUT",
-        "_HOST", "_PORT", "_USER", "_USERNAME", "_NAME", "_HEADER", "_ID", "_REGION",
+        "_URL",
+        "_URI",
+        "_PATH",
+        "_FILE",
+        "_LENGTH",
+        "_ROUNDS",
+        "_ALGORITHM",
+        "_AGE",
+        "_TIMEOUT",
+        "_HOST",
+        "_PORT",
+        "_USER",
+        "_USERNAME",
+        "_NAME",
+        "_HEADER",
+        "_ID",
+        "_REGION",
     ]
     .iter()
     .any(|w| upper.ends_with(w));
@@ -256,7 +288,10 @@ fn judged_as_secret(name: &str) -> bool {
 }
 
 fn is_local_host(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    let h = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
     h == "localhost"
         || h.starts_with("127.")
         || h == "::1"
@@ -284,7 +319,11 @@ pub fn insecure_url(value: &str) -> Option<&'static str> {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit('@').next().unwrap_or("");
     let host = if host_port.starts_with('[') {
-        host_port.split(']').next().unwrap_or("").trim_start_matches('[')
+        host_port
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('[')
     } else {
         host_port.split(':').next().unwrap_or("")
     };
@@ -314,8 +353,8 @@ fn debug_on(name: &str, value: &str) -> bool {
     let v = value.trim().to_ascii_lowercase();
     let truthy = matches!(v.as_str(), "true" | "1" | "yes" | "on" | "*");
     match n.as_str() {
-        "NODE_ENV" | "RAILS_ENV" | "APP_ENV" | "FLASK_ENV" | "ENVIRONMENT" | "ENV"
-        | "RACK_ENV" | "DJANGO_ENV" | "GO_ENV" => {
+        "NODE_ENV" | "RAILS_ENV" | "APP_ENV" | "FLASK_ENV" | "ENVIRONMENT" | "ENV" | "RACK_ENV"
+        | "DJANGO_ENV" | "GO_ENV" => {
             matches!(v.as_str(), "development" | "dev" | "local" | "debug")
         }
         _ => (n == "DEBUG" || n.ends_with("_DEBUG") || n.starts_with("DEBUG_")) && truthy,
@@ -343,7 +382,11 @@ pub fn judge(
             .iter()
             .map(|e| (e.key.as_str(), "listed in the example file".to_string()))
             .collect();
-        wanted.extend(s.required.iter().map(|k| (k.as_str(), "required".to_string())));
+        wanted.extend(
+            s.required
+                .iter()
+                .map(|k| (k.as_str(), "required".to_string())),
+        );
         let mut done = Vec::new();
         for (k, why) in wanted {
             if skip(k) || done.contains(&k) {
@@ -397,7 +440,10 @@ pub fn judge(
                 .iter()
                 .any(|p| lower.starts_with(p))
         {
-            add("test_key", format!("{k} is a Stripe test-mode key in production"));
+            add(
+                "test_key",
+                format!("{k} is a Stripe test-mode key in production"),
+            );
         }
         if judged_as_secret(k) && !placeholder {
             let len = v.chars().count();
@@ -439,7 +485,10 @@ pub fn judge(
             add("cors_wildcard", format!("{k} allows any origin (`*`)"));
         }
         if s.production && debug_on(k, v) {
-            add("debug_on", format!("{k} turns on development or debug mode"));
+            add(
+                "debug_on",
+                format!("{k} turns on development or debug mode"),
+            );
         }
         if let Some(scheme) = insecure_url(v) {
             add(
@@ -465,7 +514,13 @@ impl Env {
         }
     }
 
-    fn sibling(&self, cx: &Context, file: &Path, setting: Option<&String>, defaults: &[&str]) -> Option<PathBuf> {
+    fn sibling(
+        &self,
+        cx: &Context,
+        file: &Path,
+        setting: Option<&String>,
+        defaults: &[&str],
+    ) -> Option<PathBuf> {
         if let Some(s) = setting {
             return Some(cx.repo.join(s));
         }
@@ -535,7 +590,12 @@ impl Probe for Env {
                 }
             };
             variables += entries.len();
-            let example = match self.sibling(cx, path, self.example.as_ref(), &[".env.example", ".env.sample", ".env.template"]) {
+            let example = match self.sibling(
+                cx,
+                path,
+                self.example.as_ref(),
+                &[".env.example", ".env.sample", ".env.template"],
+            ) {
                 Some(p) => match read(&p).await {
                     Ok(e) => Some(e),
                     Err(why) if self.example.is_some() => {
@@ -545,7 +605,12 @@ impl Probe for Env {
                 },
                 None => None,
             };
-            let development = match self.sibling(cx, path, self.development.as_ref(), &[".env.development", ".env.local", ".env"]) {
+            let development = match self.sibling(
+                cx,
+                path,
+                self.development.as_ref(),
+                &[".env.development", ".env.local", ".env"],
+            ) {
                 Some(p) => match read(&p).await {
                     Ok(e) => Some(e),
                     Err(why) if self.development.is_some() => {
@@ -632,14 +697,27 @@ mod tests {
         // Quiet where nothing is wrong.
         assert!(!found.iter().any(|(v, _)| v == "JWT_SECRET"), "{found:?}");
         assert!(!found.iter().any(|(v, _)| v == "REDIS_URL"), "{found:?}");
-        assert!(!found.iter().any(|(v, _)| v == "AWS_ACCESS_KEY_ID"), "{found:?}");
-        assert!(!found.iter().any(|(v, _)| v == "JWT_EXPIRES_IN"), "{found:?}");
+        assert!(
+            !found.iter().any(|(v, _)| v == "AWS_ACCESS_KEY_ID"),
+            "{found:?}"
+        );
+        assert!(
+            !found.iter().any(|(v, _)| v == "JWT_EXPIRES_IN"),
+            "{found:?}"
+        );
         assert!(!has("SMTP_PASSWORD", "short_secret"));
     }
 
     #[test]
     fn placeholders_and_urls() {
-        for p in ["your-api-key", "changeme", "xxx", "<token>", "REPLACE_ME", "insert_key_here"] {
+        for p in [
+            "your-api-key",
+            "changeme",
+            "xxx",
+            "<token>",
+            "REPLACE_ME",
+            "insert_key_here",
+        ] {
             assert!(is_placeholder(p), "{p}");
         }
         for p in ["production", "8f3a9c2e71b4d605", "https://api.example.org"] {
@@ -648,7 +726,10 @@ mod tests {
         assert_eq!(insecure_url("http://api.stripe.com/v1"), Some("http"));
         assert_eq!(insecure_url("https://api.stripe.com/v1"), None);
         assert_eq!(insecure_url("http://localhost:3000"), None);
-        assert_eq!(insecure_url("redis://user:pw@cache.example.com:6379"), Some("redis"));
+        assert_eq!(
+            insecure_url("redis://user:pw@cache.example.com:6379"),
+            Some("redis")
+        );
         assert_eq!(insecure_url("rediss://cache.example.com:6379"), None);
         assert_eq!(
             insecure_url("postgres://u:p@db.example.com/x?sslmode=disable"),

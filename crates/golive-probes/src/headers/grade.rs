@@ -191,10 +191,7 @@ pub fn parse_csp(value: &str) -> Option<Policy> {
         }
         // Browsers use the first of repeated directives; the Observatory
         // calls the policy invalid so that people notice.
-        if policy
-            .insert(name.to_ascii_lowercase(), sources)
-            .is_some()
-        {
+        if policy.insert(name.to_ascii_lowercase(), sources).is_some() {
             return None;
         }
     }
@@ -769,7 +766,10 @@ mod tests {
             "csp-implemented-with-no-unsafe"
         );
         assert_eq!(
-            csp_result("default-src 'self'; script-src 'self' 'unsafe-inline'", true),
+            csp_result(
+                "default-src 'self'; script-src 'self' 'unsafe-inline'",
+                true
+            ),
             "csp-implemented-with-unsafe-inline"
         );
         // A nonce neutralises 'unsafe-inline'.
@@ -790,11 +790,17 @@ mod tests {
             "csp-implemented-with-unsafe-inline"
         );
         assert_eq!(
-            csp_result("default-src 'self'; connect-src http://api.example.com", true),
+            csp_result(
+                "default-src 'self'; connect-src http://api.example.com",
+                true
+            ),
             "csp-implemented-with-insecure-scheme"
         );
         assert_eq!(
-            csp_result("default-src 'self'; connect-src http://api.example.com", false),
+            csp_result(
+                "default-src 'self'; connect-src http://api.example.com",
+                false
+            ),
             "csp-implemented-with-no-unsafe"
         );
         assert_eq!(
@@ -846,10 +852,7 @@ mod tests {
             c(&["sessionid=1; Secure"], true),
             "cookies-session-without-httponly-flag"
         );
-        assert_eq!(
-            c(&["theme=dark"], false),
-            "cookies-without-secure-flag"
-        );
+        assert_eq!(c(&["theme=dark"], false), "cookies-without-secure-flag");
         assert_eq!(
             c(&["csrftoken=1; Secure"], false),
             "cookies-anticsrf-without-samesite-flag"

@@ -286,11 +286,7 @@ impl Probe for Headers {
     }
 
     fn default_expectations(&self) -> Vec<Expectation> {
-        vec![Expectation::new(
-            "grade",
-            Op::Ge,
-            Literal::Str("B".into()),
-        )]
+        vec![Expectation::new("grade", Op::Ge, Literal::Str("B".into()))]
     }
 
     fn summary(&self, evidence: &Evidence) -> String {
@@ -439,9 +435,11 @@ mod tests {
                 .map(|e| e.to_string())
         };
         assert_eq!(build("url = 'https://x/'"), None);
-        assert!(build("url = 'https://x/'\nhttp_url = 'https://x/'")
-            .unwrap()
-            .contains("http://"));
+        assert!(
+            build("url = 'https://x/'\nhttp_url = 'https://x/'")
+                .unwrap()
+                .contains("http://")
+        );
         assert!(build("url = 'nope'").unwrap().contains("absolute URL"));
     }
 }

@@ -58,8 +58,8 @@ use crate::{Context, Kind, Observation, Probe};
 const BINARY_EXTENSIONS: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "webp", "ico", "bmp", "tiff", "pdf", "zip", "gz", "tgz", "bz2",
     "xz", "zst", "7z", "rar", "jar", "war", "class", "so", "dylib", "dll", "exe", "o", "a", "rlib",
-    "wasm", "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "mov", "avi", "webm", "ogg",
-    "wav", "flac", "sqlite", "db", "pyc",
+    "wasm", "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "mov", "avi", "webm", "ogg", "wav",
+    "flac", "sqlite", "db", "pyc",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -290,10 +290,7 @@ impl Probe for SecretScan {
         let mut evidence = Evidence::new();
         let root = cx.repo.clone();
         if !root.is_dir() {
-            return Observation::failed(
-                evidence,
-                format!("{} is not a folder", root.display()),
-            );
+            return Observation::failed(evidence, format!("{} is not a folder", root.display()));
         }
         for p in &self.paths {
             if !root.join(p).exists() {
@@ -320,7 +317,9 @@ impl Probe for SecretScan {
         let deadline = start + cx.timeout.saturating_sub(Duration::from_millis(300));
         let root2 = root.clone();
         let report = match tokio::task::spawn_blocking(move || {
-            scan(&root2, &paths, &allow, &marker, max, &compiled, threads, deadline)
+            scan(
+                &root2, &paths, &allow, &marker, max, &compiled, threads, deadline,
+            )
         })
         .await
         {

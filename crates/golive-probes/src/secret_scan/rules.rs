@@ -127,8 +127,23 @@ pub const RULES: &[Rule] = &[
 fn is_example(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     [
-        "example", "sample", "dummy", "placeholder", "changeme", "your", "xxxx", "redacted",
-        "fake", "test", "****", "<", "${", "{{", "%s", "process.env", "os.environ",
+        "example",
+        "sample",
+        "dummy",
+        "placeholder",
+        "changeme",
+        "your",
+        "xxxx",
+        "redacted",
+        "fake",
+        "test",
+        "****",
+        "<",
+        "${",
+        "{{",
+        "%s",
+        "process.env",
+        "os.environ",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -291,40 +306,93 @@ mod tests {
             ("aws_access_key_id", k(&["AKIA", "Q3ZT7WJ5XK2LPM4N"])),
             (
                 "aws_secret_access_key",
-                k(&["aws_secret_access_key = \"", "wJa9rXUtnF3MI7K7MDENGbPxRfiCY1f9Zq3Lk2Hd", "\""]),
+                k(&[
+                    "aws_secret_access_key = \"",
+                    "wJa9rXUtnF3MI7K7MDENGbPxRfiCY1f9Zq3Lk2Hd",
+                    "\"",
+                ]),
             ),
-            ("stripe_live_key", k(&["sk_", "live_", "51Hq8ZtK2eZvKYlo2C9xJw3Rb7Np"])),
-            ("stripe_webhook_secret", k(&["whsec_", "8fJ2kLq9ZxR4tY7uP3mN6bV1cW5eH0aS"])),
-            ("slack_token", k(&["xox", "b-2814375912-4828103948120-Zq8wR3tYk2Lp9MxN7vB4cJ6h"])),
+            (
+                "stripe_live_key",
+                k(&["sk_", "live_", "51Hq8ZtK2eZvKYlo2C9xJw3Rb7Np"]),
+            ),
+            (
+                "stripe_webhook_secret",
+                k(&["whsec_", "8fJ2kLq9ZxR4tY7uP3mN6bV1cW5eH0aS"]),
+            ),
+            (
+                "slack_token",
+                k(&["xox", "b-2814375912-4828103948120-Zq8wR3tYk2Lp9MxN7vB4cJ6h"]),
+            ),
             (
                 "slack_webhook",
-                k(&["https://hooks.slack.com/services/", "T024BE7LD/B0Q3ZK5QX/Xq9mR2tLk8Zp4WvN7bY3cJ5h"]),
+                k(&[
+                    "https://hooks.slack.com/services/",
+                    "T024BE7LD/B0Q3ZK5QX/Xq9mR2tLk8Zp4WvN7bY3cJ5h",
+                ]),
             ),
-            ("github_token", k(&["ghp_", "8Zq2mR5tLk9Xp4WvN7bY3cJ6hF1dS0aG2eT7"])),
+            (
+                "github_token",
+                k(&["ghp_", "8Zq2mR5tLk9Xp4WvN7bY3cJ6hF1dS0aG2eT7"]),
+            ),
             (
                 "openai_key",
-                k(&["sk-proj-", "Zq8wR3tYk2Lp9MxN7vB4", "T3BlbkFJ", "cJ6hF1dS0aG2eT7uI5oP"]),
+                k(&[
+                    "sk-proj-",
+                    "Zq8wR3tYk2Lp9MxN7vB4",
+                    "T3BlbkFJ",
+                    "cJ6hF1dS0aG2eT7uI5oP",
+                ]),
             ),
             (
                 "anthropic_key",
-                k(&["sk-ant-", "api03-", &"Zq8wR3tYk2Lp9MxN7vB4cJ6hF1dS0aG2eT7uI5oP".repeat(2), "AA"]),
+                k(&[
+                    "sk-ant-",
+                    "api03-",
+                    &"Zq8wR3tYk2Lp9MxN7vB4cJ6hF1dS0aG2eT7uI5oP".repeat(2),
+                    "AA",
+                ]),
             ),
-            ("google_api_key", k(&["AIza", "SyD8Zq2mR5tLk9Xp4WvN7bY3cJ6hF1dS0aG"])),
-            ("twilio_api_key", k(&["SK", "4f8a9c2e71b4d6053e9f1a7c2b8d4e60"])),
+            (
+                "google_api_key",
+                k(&["AIza", "SyD8Zq2mR5tLk9Xp4WvN7bY3cJ6hF1dS0aG"]),
+            ),
+            (
+                "twilio_api_key",
+                k(&["SK", "4f8a9c2e71b4d6053e9f1a7c2b8d4e60"]),
+            ),
             (
                 "meta_access_token",
-                k(&["EAA", "GZq8wR3tYk2Lp9MxN7vB4cJ6hF1dS0aG2eT7uI5oPZq8wR3tYk2Lp9MxN7vB4cJ6hF1dS0aG2eT7uI5oP"]),
+                k(&[
+                    "EAA",
+                    "GZq8wR3tYk2Lp9MxN7vB4cJ6hF1dS0aG2eT7uI5oPZq8wR3tYk2Lp9MxN7vB4cJ6hF1dS0aG2eT7uI5oP",
+                ]),
             ),
             (
                 "private_key",
-                k(&["-----BEGIN RSA ", "PRIVATE KEY-----\nMIIEowIBAAKCAQEAx8Zq2mR5tLk9Xp4WvN7bY3cJ6hF1dS0aG2eT7uI5oP\n"]),
+                k(&[
+                    "-----BEGIN RSA ",
+                    "PRIVATE KEY-----\nMIIEowIBAAKCAQEAx8Zq2mR5tLk9Xp4WvN7bY3cJ6hF1dS0aG2eT7uI5oP\n",
+                ]),
             ),
             (
                 "jwt",
-                k(&["eyJhbGciOiJIUzI1NiJ9", ".", "eyJzdWIiOiIxMjM0NTY3ODkwIn0", ".", "Zq8wR3tYk2Lp9MxN7vB4cJ6h"]),
+                k(&[
+                    "eyJhbGciOiJIUzI1NiJ9",
+                    ".",
+                    "eyJzdWIiOiIxMjM0NTY3ODkwIn0",
+                    ".",
+                    "Zq8wR3tYk2Lp9MxN7vB4cJ6h",
+                ]),
             ),
-            ("secret_assignment", k(&["const apiSecret = \"", "Zq8wR3tYk2Lp9MxN7vB4cJ6h", "\";"])),
-            ("secret_assignment", k(&["SESSION_SECRET=", "Zq8wR3tYk2Lp9MxN7vB4cJ6h"])),
+            (
+                "secret_assignment",
+                k(&["const apiSecret = \"", "Zq8wR3tYk2Lp9MxN7vB4cJ6h", "\";"]),
+            ),
+            (
+                "secret_assignment",
+                k(&["SESSION_SECRET=", "Zq8wR3tYk2Lp9MxN7vB4cJ6h"]),
+            ),
         ];
         for (rule, text) in &cases {
             let content = format!("line one\n  {text}\nline three\n");
@@ -336,7 +404,10 @@ mod tests {
             // The marker goes on the line where the secret starts.
             let first = text.lines().next().unwrap_or("");
             let marked = content.replace(first, &format!("{first} // golive:allow"));
-            assert!(c.scan(marked.as_bytes(), "golive:allow").is_empty(), "{rule} marker");
+            assert!(
+                c.scan(marked.as_bytes(), "golive:allow").is_empty(),
+                "{rule} marker"
+            );
         }
     }
 
@@ -361,7 +432,10 @@ sha = "3f786850e387550fdab836ed7e6dc881de23001b"
 
     #[test]
     fn redaction_keeps_a_hint_only() {
-        let r = redact("stripe_live_key", &k(&["sk_", "live_", "51Hq8ZtK2eZvKYlo2C9xJw3Rb7Np"]));
+        let r = redact(
+            "stripe_live_key",
+            &k(&["sk_", "live_", "51Hq8ZtK2eZvKYlo2C9xJw3Rb7Np"]),
+        );
         assert_eq!(r, "sk_l…[redacted, 36 chars]");
     }
 }
