@@ -175,13 +175,16 @@ pub fn is_rate_header(name: &str) -> bool {
     n.starts_with("ratelimit") || n.starts_with("x-ratelimit") || n == "retry-after"
 }
 
+/// The number of the first limited answer, its status and rate headers.
+type Limited = (u64, u16, Vec<(String, String)>);
+
 /// What the workers found, shared between them.
 #[derive(Default)]
 struct Found {
     statuses: BTreeMap<u16, u64>,
     errors: BTreeMap<String, u64>,
     /// The number of the first limited answer, its status and headers.
-    limited: Option<(u64, u16, Vec<(String, String)>)>,
+    limited: Option<Limited>,
     last_rate_headers: Vec<(String, String)>,
 }
 

@@ -521,6 +521,17 @@ const NAMES: &[&str] = &[
     "template",
 ];
 
+fn uuid(r: &mut Rng) -> String {
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        r.hex(8),
+        r.hex(4),
+        r.hex(3),
+        r.hex(3),
+        r.hex(12)
+    )
+}
+
 fn js_module(r: &mut Rng, name: &str) -> String {
     let other = r.pick(NAMES);
     format!(
@@ -560,14 +571,7 @@ router.post("/{name}s", requireAuth, async (req, res) => {{
 
 export default router;
 "#,
-        uuid = format!(
-            "{}-{}-4{}-a{}-{}",
-            r.hex(8),
-            r.hex(4),
-            r.hex(3),
-            r.hex(3),
-            r.hex(12)
-        ),
+        uuid = uuid(r),
         sha = r.hex(40),
     )
 }
@@ -750,11 +754,7 @@ pub fn plant_secrets(root: &Path, seed: u64) -> Vec<Planted> {
         "src/aws.ts",
         "const accessKeyId = \"",
         "aws_access_key_id",
-        format!(
-            "{}{}",
-            "AK",
-            format!("IA{}", r.alnum(16).to_ascii_uppercase())
-        ),
+        ["AK", "IA", &r.alnum(16).to_ascii_uppercase()].concat(),
         "\";",
     );
     plant(
@@ -815,13 +815,7 @@ pub fn plant_secrets(root: &Path, seed: u64) -> Vec<Planted> {
         "ai/client.py",
         "client = OpenAI(api_key=\"",
         "openai_key",
-        format!(
-            "sk-{}-{}{}{}",
-            "proj",
-            r.alnum(20),
-            "T3Blbk",
-            format!("FJ{}", r.alnum(20))
-        ),
+        ["sk-", "proj-", &r.alnum(20), "T3Blbk", "FJ", &r.alnum(20)].concat(),
         "\")",
     );
     plant(

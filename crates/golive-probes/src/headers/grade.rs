@@ -474,8 +474,7 @@ pub fn referrer_policy(value: Option<&str>) -> Outcome {
     let last = lower
         .split(',')
         .map(str::trim)
-        .filter(|t| PRIVATE.contains(t) || UNSAFE.contains(t) || *t == "no-referrer-when-downgrade")
-        .next_back();
+        .rfind(|t| PRIVATE.contains(t) || UNSAFE.contains(t) || *t == "no-referrer-when-downgrade");
     let result = match last {
         Some(t) if PRIVATE.contains(&t) => "referrer-policy-private",
         Some("no-referrer-when-downgrade") => "referrer-policy-no-referrer-when-downgrade",

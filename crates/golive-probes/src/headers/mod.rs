@@ -424,8 +424,6 @@ impl Probe for Headers {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn settings_are_checked() {
         let build = |t: &str| {

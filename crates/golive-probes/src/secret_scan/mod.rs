@@ -150,6 +150,7 @@ pub struct Report {
 
 /// Scans `root` (and `paths` under it) on `threads` threads, stopping at
 /// `deadline`. Blocking: run it off the async runtime.
+#[allow(clippy::too_many_arguments)]
 pub fn scan(
     root: &Path,
     paths: &[String],
