@@ -187,12 +187,7 @@ impl Kind for Cors {
             .unwrap_or_else(|| vec!["content-type".into(), "authorization".into()])
             .join(", ");
         let headers: Vec<(String, String)> = s.headers.into_iter().collect();
-        for (name, value) in &headers {
-            http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("`{name}` is not a header name"))?;
-            http::HeaderValue::from_str(value)
-                .map_err(|_| format!("the value of header `{name}` is not valid"))?;
-        }
+        crate::http::check_headers(&headers)?;
         Ok(Self {
             url,
             allowed,

@@ -48,7 +48,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use golive_core::expect::{Literal, Op};
 use golive_core::{Evidence, Expectation, Value, format_duration, parse_duration};
 use serde::Deserialize;
@@ -110,24 +109,8 @@ impl Kind for RateLimit {
         let method = http::Method::from_bytes(method_name.as_bytes())
             .map_err(|_| format!("`{method_name}` is not an HTTP method"))?;
         let mut headers: Vec<(String, String)> = s.headers.into_iter().collect();
-        for (name, value) in &headers {
-            http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("`{name}` is not a header name"))?;
-            http::HeaderValue::from_str(value)
-                .map_err(|_| format!("the value of header `{name}` is not valid"))?;
-        }
-        let body = match (s.body, s.json) {
-            (Some(_), Some(_)) => return Err("give `body` or `json`, not both".into()),
-            (Some(b), None) => Bytes::from(b),
-            (None, Some(j)) => {
-                headers.push(("content-type".into(), "application/json".into()));
-                Bytes::from(
-                    serde_json::to_vec(&j)
-                        .map_err(|e| format!("`json` cannot be sent as JSON: {e}"))?,
-                )
-            }
-            (None, None) => Bytes::new(),
-        };
+        crate::http::check_headers(&headers)?;
+        let body = crate::http::request_body(s.body, s.json, &mut headers)?;
         let max_requests = s.max_requests.unwrap_or(200);
         if max_requests == 0 || max_requests > MAX_REQUESTS {
             return Err(format!(

@@ -184,12 +184,7 @@ impl Kind for Webhook {
     fn build(s: Settings) -> Result<Self, String> {
         let url = Url::parse(&s.url)?;
         let headers: Vec<(String, String)> = s.headers.into_iter().collect();
-        for (name, value) in &headers {
-            http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("`{name}` is not a header name"))?;
-            http::HeaderValue::from_str(value)
-                .map_err(|_| format!("the value of header `{name}` is not valid"))?;
-        }
+        crate::http::check_headers(&headers)?;
         if let (Provider::Standard, Some(secret)) = (s.provider, &s.secret) {
             standard_key(secret).map_err(|e| format!("`secret`: {e}"))?;
         }

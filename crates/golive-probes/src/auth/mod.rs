@@ -147,16 +147,6 @@ pub struct Auth {
     login_secrets: Vec<String>,
 }
 
-fn check_headers(headers: &[(String, String)]) -> Result<(), String> {
-    for (name, value) in headers {
-        http::HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("`{name}` is not a header name"))?;
-        http::HeaderValue::from_str(value)
-            .map_err(|_| format!("the value of header `{name}` is not valid"))?;
-    }
-    Ok(())
-}
-
 fn method(name: Option<&str>, default: &str) -> Result<http::Method, String> {
     let name = name.unwrap_or(default).to_ascii_uppercase();
     http::Method::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not an HTTP method"))
@@ -178,7 +168,7 @@ impl Kind for Auth {
     fn build(s: Settings) -> Result<Self, String> {
         let url = Url::parse(&s.url)?;
         let headers: Vec<(String, String)> = s.headers.into_iter().collect();
-        check_headers(&headers)?;
+        crate::http::check_headers(&headers)?;
         let alg = match s.algorithm.as_deref() {
             None => Alg::Hs256,
             Some(a) => Alg::parse(a).ok_or_else(|| {
@@ -198,7 +188,7 @@ impl Kind for Auth {
             Some(l) => {
                 let url = Url::parse(&l.url).map_err(|e| format!("`login.url`: {e}"))?;
                 let mut headers: Vec<(String, String)> = l.headers.into_iter().collect();
-                check_headers(&headers)?;
+                crate::http::check_headers(&headers)?;
                 login_secrets.extend(crate::http::header_secrets(&headers));
                 let body = match (l.body, l.json) {
                     (Some(_), Some(_)) => {
