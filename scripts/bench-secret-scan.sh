@@ -69,7 +69,22 @@ log "timing $peer"
 t_peer=$(best peer_run)
 
 golive_run > /dev/null 2>&1 || true
-golive_found=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); c=r["checks"][0]["evidence"]; print(c["findings"]); [print("  %s:%s %s %s" % (d["file"], d["line"], d["rule"], d["secret"])) for d in c["details"]]' "$work/golive.json")
+golive_found=$(python3 -c '
+import json, sys
+def find(v):
+    if isinstance(v, dict):
+        if v.get("kind") == "secret_scan" and "evidence" in v:
+            return v["evidence"]
+        v = list(v.values())
+    if isinstance(v, list):
+        for x in v:
+            r = find(x)
+            if r: return r
+c = find(json.load(open(sys.argv[1])))
+print(c["findings"])
+for d in c["details"]:
+    print("  %s:%s %s %s" % (d["file"], d["line"], d["rule"], d["secret"]))
+' "$work/golive.json")
 case $peer in
   ripsecrets) peer_found=$(cd "$repo" && ripsecrets . 2>/dev/null | sed -E 's/^\.\///' || true)
               peer_count=$(printf '%s\n' "$peer_found" | grep -c . || true) ;;
