@@ -17,13 +17,21 @@ use std::time::Duration;
 use async_trait::async_trait;
 use golive_core::{Evidence, Expectation};
 
+pub mod auth;
 pub mod command;
+pub mod cors;
+pub mod env;
 pub mod file;
 pub mod flow;
+pub mod gitignore;
+pub mod headers;
 pub mod http;
 pub mod net;
+pub mod rate_limit;
 pub mod registry;
+pub mod secret_scan;
 pub mod tcp;
+pub mod webhook;
 
 pub use registry::{SettingsError, build, validate};
 pub use rustls;

@@ -52,6 +52,14 @@ registry! {
     Tcp => crate::tcp::Tcp,
     Command => crate::command::Command,
     File => crate::file::File,
+    Headers => crate::headers::Headers,
+    Cors => crate::cors::Cors,
+    RateLimit => crate::rate_limit::RateLimit,
+    Auth => crate::auth::Auth,
+    Webhook => crate::webhook::Webhook,
+    Env => crate::env::Env,
+    Gitignore => crate::gitignore::GitIgnore,
+    SecretScan => crate::secret_scan::SecretScan,
 }
 
 fn load<K: Kind>(settings: &toml::Table) -> Result<Box<dyn Probe>, SettingsError> {
