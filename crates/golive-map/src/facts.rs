@@ -224,6 +224,10 @@ impl<'a> Facts<'a> {
         let mut env_names = Vec::new();
         if item.plain.contains('_') {
             for c in ENV_NAME.captures_iter(&item.plain) {
+                // `PROJECT_SUMMARY.md` is a file, not a variable.
+                if files.iter().any(|f| f.contains(&c[1])) {
+                    continue;
+                }
                 push_unique(&mut env_names, c[1].to_string());
             }
         }

@@ -113,6 +113,19 @@ pub(crate) fn kind(name: &str) -> ProbeKind {
     ProbeKind::from_name(name).unwrap_or_else(|| panic!("the mapping names a kind this build lacks: {name}"))
 }
 
+/// A proposal for a kind this build lacks (a feature left out): never taken.
+fn absent(rule: &'static str, name: &str) -> Candidate {
+    Candidate {
+        rule,
+        class: Class::Manual,
+        kind: None,
+        checks: Vec::new(),
+        needs: vec![format!("golive built with the `{name}` probe")],
+        why: format!("`{name}` would verify it, but this build of golive has no `{name}` probe"),
+        score: 0,
+    }
+}
+
 /// The score of a topic match found at `place`, from a base for a match
 /// in the item itself.
 pub(crate) fn score(base: u8, place: Place) -> u8 {
@@ -121,7 +134,9 @@ pub(crate) fn score(base: u8, place: Place) -> u8 {
 
 /// A candidate that verifies with one check.
 pub(crate) fn one(rule: &'static str, kind_name: &str, settings: toml::Table, expect: Vec<Expectation>, why: String, score: u8) -> Candidate {
-    let k = kind(kind_name);
+    let Some(k) = ProbeKind::from_name(kind_name) else {
+        return absent(rule, kind_name);
+    };
     Candidate {
         rule,
         class: k.class(),
@@ -139,7 +154,9 @@ pub(crate) fn one(rule: &'static str, kind_name: &str, settings: toml::Table, ex
 
 /// A candidate whose probe fits but lacks what it needs to run.
 pub(crate) fn needs(rule: &'static str, kind_name: &str, need: &str, why: String, score: u8) -> Candidate {
-    let k = kind(kind_name);
+    let Some(k) = ProbeKind::from_name(kind_name) else {
+        return absent(rule, kind_name);
+    };
     Candidate {
         rule,
         class: k.class(),

@@ -15,12 +15,18 @@ const MANUAL_VERBS: &[&str] = &[
     "train", "notify", "announce", "communicate", "document", "review", "approve", "share", "schedule", "plan", "decide",
     "choose", "purchase", "buy", "contact", "invite", "request", "apply", "sign", "agree", "write", "draft", "publish",
     "inform", "email", "call", "meet", "discuss", "collect", "gather", "assign", "hire", "negotiate", "order", "print",
-    "read", "watch", "prepare", "celebrate", "thank",
+    "read", "watch", "prepare", "celebrate", "thank", "wait", "sleep", "pause", "remove", "stop", "investigate",
+    "fix", "address", "customize", "import", "merge", "tag", "clone", "cd", "login", "log", "go",
 ];
 
 pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     let first = f.lower.split(|c: char| !c.is_alphanumeric() && c != '-').find(|w| !w.is_empty()).unwrap_or("");
-    if MANUAL_VERBS.contains(&first) {
+    // "Create API key at platform.openai.com", "Create Stripe account":
+    // made by a person at a provider; "Create .env file" is checked by the
+    // file it leaves.
+    let creates_elsewhere = first == "create"
+        && f.has(crate::words!["account", "api key", "key at", "project", "plans", "pricing", "endpoint", "index named", "user for", "webhook"]).is_some();
+    if MANUAL_VERBS.contains(&first) || creates_elsewhere {
         return Some(Candidate {
             rule: "people",
             class: Class::Manual,
@@ -45,6 +51,14 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "performance gain", "improvement"
     ];
     let word = f.has(words)?;
+    // Some words settle it whatever the item is about: a thing documented,
+    // reviewed or trained is a person's to judge.
+    let decisive = crate::words![
+        "documented", "documentation", "reviewed", "approved", "trained", "training", "up to date", "procedures", "runbook",
+        "runbooks", "lessons learned", "stakeholders", "announcement", "logs", "no memory leaks", "n+1", "penetration",
+        "vulnerabilities", "criteria", "guide", "guides", "decision"
+    ];
+    let strong = f.has(decisive).is_some();
     Some(Candidate {
         rule: "people",
         class: Class::Manual,
@@ -52,7 +66,7 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         checks: Vec::new(),
         needs: Vec::new(),
         why: format!("`{word}`: a person settles it"),
-        score: 74,
+        score: if strong { 86 } else { 74 },
     })
 }
 

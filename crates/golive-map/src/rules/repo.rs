@@ -26,6 +26,15 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     if place != Place::Item && place != Place::Code && !(f.terse() || f.has_children) {
         return None;
     }
+    // Secrets kept in CI (GitHub secrets) are not in the env file.
+    let ci = crate::words!["github secrets", "github actions", "ci/cd", "ci secrets", "gitlab ci", "pipeline secrets"];
+    if f.has(ci).is_some() || ci.find(f.parent).is_some() || ci.find(f.section).is_some() {
+        return None;
+    }
+    // A template (`.env.example`) is a file, not the env.
+    if !f.files.is_empty() && f.files.iter().all(|p| [".example", ".sample", ".template", ".dist"].iter().any(|t| p.ends_with(t))) {
+        return None;
+    }
     // Where secrets are kept in a cloud vault, or rotated on a schedule, a
     // person or the cloud provider answers; a "secret key" in a sentence
     // about training is no variable.

@@ -86,14 +86,35 @@ pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     if f.curls.iter().any(|c| c.method != "GET" || c.data.is_some()) {
         return None;
     }
-    let answer = crate::words![
-        "health", "healthcheck", "health check", "health checks", "health endpoint", "endpoint", "endpoints", "returns", "responds",
-        "responding", "accessible", "reachable", "loads", "status page", "api is", "frontend", "backend", "service is running",
-        "services are running", "services running", "all services", "all containers", "smoke tests", "is up", "are up", "all green",
-        "dashboards accessible", "open http"
+    // A page or service ("health endpoint", "frontend", "API") said to
+    // answer ("returns", "loads", "is running"), or shown by URL or path.
+    let subject = crate::words![
+        "health", "healthcheck", "health check", "health checks", "health endpoint", "endpoint", "endpoints", "api", "frontend",
+        "backend", "website", "site", "landing page", "homepage", "home page", "application", "app", "service", "services",
+        "gateway", "https access", "production url", "dashboards", "smoke tests", "all green", "web server"
     ];
-    let (word, place) = f.topic(answer)?;
-    if place != Place::Item && !(f.terse() || f.has_children) {
+    let predicate = crate::words![
+        "returns", "return", "responds", "responding", "respond", "accessible", "reachable", "loads", "load", "running",
+        "is up", "are up", "available", "passing", "pass", "working", "works", "green", "online", "healthy", "ok", "started",
+        "access", "verify", "check", "test"
+    ];
+    if f.has(crate::words![
+        "built", "build", "compiled", "compile", "monitoring", "schedule", "scheduled", "alert", "alerts", "logs", "containers",
+        "container", "docker", "restart", "documentation", "documented", "link", "errors", "status page", "scripts", "script",
+        "ci", "pipeline", "tests passing", "all tests", "unit tests", "integration tests", "suite", "suites", "cost"
+    ])
+    .is_some()
+    {
+        return None;
+    }
+    let (word, place) = f.topic(subject)?;
+    let context_ok = place == Place::Item
+        || place == Place::Code
+        || ((f.terse() || f.has_children) && (word.starts_with("health") || word.starts_with("endpoint")));
+    if !context_ok {
+        return None;
+    }
+    if f.has(predicate).is_none() && f.paths.is_empty() && f.urls.is_empty() && !word.starts_with("health") && !(f.terse() && place != Place::Item) {
         return None;
     }
     let target = f
