@@ -14,8 +14,10 @@ static URL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?:https?|wss?)://[^\s"'`<>)\]]+"#).expect("static regex"));
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
     // `/health`, `/api/v1/health?x=1`, and the root alone when set apart: `(/)`, `` `/` ``.
-    Regex::new(r"(?:^|[\s`(])(/[a-zA-Z0-9_.~-]+(?:/[a-zA-Z0-9_.~{}:-]+)*/?(?:\?[^\s`)]*)?|/(?:[)`]))")
-        .expect("static regex")
+    Regex::new(
+        r"(?:^|[\s`(])(/[a-zA-Z0-9_.~-]+(?:/[a-zA-Z0-9_.~{}:-]+)*/?(?:\?[^\s`)]*)?|/(?:[)`]))",
+    )
+    .expect("static regex")
 });
 static PORT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bports?\s+(\d{2,5})\b").expect("static regex"));
@@ -56,7 +58,11 @@ pub struct Doc {
 
 impl Doc {
     pub fn of(checklist: &Checklist) -> Self {
-        let item_lower: Vec<String> = checklist.items.iter().map(|i| i.plain.to_lowercase()).collect();
+        let item_lower: Vec<String> = checklist
+            .items
+            .iter()
+            .map(|i| i.plain.to_lowercase())
+            .collect();
         let mut section_lower: Vec<String> = Vec::with_capacity(checklist.sections.len());
         for (i, s) in checklist.sections.iter().enumerate() {
             let own = s.title.to_lowercase();
@@ -84,7 +90,11 @@ impl Doc {
             }
         }
         Self {
-            database: if mysql > postgres { "mysql" } else { "postgres" },
+            database: if mysql > postgres {
+                "mysql"
+            } else {
+                "postgres"
+            },
             mentions_prisma: code_mentions_prisma || count(&["prisma"]) > 0,
             item_lower,
             section_lower,
@@ -170,12 +180,20 @@ impl<'a> Facts<'a> {
             .map(|b| b.content.as_str())
             .collect();
         let mut code_lower = String::new();
-        for c in code.iter().copied().chain(item.code_spans.iter().map(String::as_str)) {
+        for c in code
+            .iter()
+            .copied()
+            .chain(item.code_spans.iter().map(String::as_str))
+        {
             code_lower.push_str(&c.to_lowercase());
             code_lower.push('\n');
         }
         let mut curls = Vec::new();
-        for source in code.iter().copied().chain(item.code_spans.iter().map(String::as_str)) {
+        for source in code
+            .iter()
+            .copied()
+            .chain(item.code_spans.iter().map(String::as_str))
+        {
             if source.contains("curl") {
                 curls.extend(parse_curls(source));
             }
@@ -187,7 +205,12 @@ impl<'a> Facts<'a> {
             .filter(|s| s.contains("://"))
         {
             for m in URL.find_iter(source) {
-                push_unique(&mut urls, m.as_str().trim_end_matches(['.', ',', ';', ':']).to_string());
+                push_unique(
+                    &mut urls,
+                    m.as_str()
+                        .trim_end_matches(['.', ',', ';', ':'])
+                        .to_string(),
+                );
             }
         }
         let mut paths = Vec::new();
@@ -198,26 +221,35 @@ impl<'a> Facts<'a> {
             for c in PATH.captures_iter(source) {
                 let p = c[1].trim_end_matches([')', '`']).to_string();
                 // File system paths are not URL paths.
-                if ["/etc/", "/var/", "/usr/", "/home/", "/tmp/", "/opt/", "/backups"].iter().any(|f| p.starts_with(f)) {
+                if [
+                    "/etc/", "/var/", "/usr/", "/home/", "/tmp/", "/opt/", "/backups",
+                ]
+                .iter()
+                .any(|f| p.starts_with(f))
+                {
                     continue;
                 }
                 push_unique(&mut paths, p);
             }
         }
         let ports = if lower.contains("port") {
-            PORT.captures_iter(&item.plain).filter_map(|c| c[1].parse().ok()).collect()
+            PORT.captures_iter(&item.plain)
+                .filter_map(|c| c[1].parse().ok())
+                .collect()
         } else {
             Vec::new()
         };
         let mut files = Vec::new();
-        for w in item
-            .code_spans
-            .iter()
-            .map(String::as_str)
-            .chain(item.plain.split(|c: char| c.is_whitespace() || "(),;".contains(c)))
-        {
+        for w in item.code_spans.iter().map(String::as_str).chain(
+            item.plain
+                .split(|c: char| c.is_whitespace() || "(),;".contains(c)),
+        ) {
             let w = w.trim_matches(|c| c == '`' || c == '\'' || c == '"');
-            if (w.contains('.') || w == "Dockerfile" || w == "Makefile") && !w.contains("://") && !w.starts_with('/') && FILE.is_match(w) {
+            if (w.contains('.') || w == "Dockerfile" || w == "Makefile")
+                && !w.contains("://")
+                && !w.starts_with('/')
+                && FILE.is_match(w)
+            {
                 push_unique(&mut files, w.to_string());
             }
         }
@@ -232,7 +264,11 @@ impl<'a> Facts<'a> {
             }
         }
         let mut queries = Vec::new();
-        for c in code.iter().copied().chain(item.code_spans.iter().map(String::as_str)) {
+        for c in code
+            .iter()
+            .copied()
+            .chain(item.code_spans.iter().map(String::as_str))
+        {
             if c.to_ascii_lowercase().contains("select") {
                 for m in SQL.captures_iter(c) {
                     let q = m[1].trim().trim_end_matches(['\\', ';']).trim().to_string();
@@ -352,12 +388,16 @@ fn healthy_fields(code: &str) -> Vec<(String, String)> {
         }
     }
     let Some(end) = end else { return Vec::new() };
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&code[start..end]) else {
+    let Ok(serde_json::Value::Object(map)) =
+        serde_json::from_str::<serde_json::Value>(&code[start..end])
+    else {
         return Vec::new();
     };
     map.into_iter()
         .filter_map(|(k, v)| match v {
-            serde_json::Value::String(s) if HEALTHY.contains(&s.to_ascii_lowercase().as_str()) => Some((k, s)),
+            serde_json::Value::String(s) if HEALTHY.contains(&s.to_ascii_lowercase().as_str()) => {
+                Some((k, s))
+            }
             serde_json::Value::Bool(true) => Some((k, "true".to_string())),
             _ => None,
         })
@@ -440,7 +480,8 @@ pub fn parse_curls(source: &str) -> Vec<Curl> {
                     }
                     "-H" | "--header" => {
                         if let Some((k, v)) = next.as_deref().and_then(|h| h.split_once(':')) {
-                            curl.headers.push((k.trim().to_string(), v.trim().to_string()));
+                            curl.headers
+                                .push((k.trim().to_string(), v.trim().to_string()));
                         }
                         i += 1;
                     }
@@ -448,12 +489,17 @@ pub fn parse_curls(source: &str) -> Vec<Curl> {
                         curl.data = next;
                         i += 1;
                     }
-                    "-o" | "--output" | "-w" | "--write-out" | "-u" | "--user" | "-m" | "--max-time"
-                    | "--connect-timeout" | "-A" | "--user-agent" | "-e" | "--cacert" => i += 1,
+                    "-o" | "--output" | "-w" | "--write-out" | "-u" | "--user" | "-m"
+                    | "--max-time" | "--connect-timeout" | "-A" | "--user-agent" | "-e"
+                    | "--cacert" => i += 1,
                     "-f" | "--fail" => curl.fail = true,
                     "-L" | "--location" => curl.follow = true,
                     "-k" | "--insecure" => curl.insecure = true,
-                    s if s.starts_with("http://") || s.starts_with("https://") || s.starts_with("${") || s.starts_with('$') => {
+                    s if s.starts_with("http://")
+                        || s.starts_with("https://")
+                        || s.starts_with("${")
+                        || s.starts_with('$') =>
+                    {
                         if curl.url.is_empty() {
                             curl.url = s.to_string();
                         }
@@ -468,7 +514,11 @@ pub fn parse_curls(source: &str) -> Vec<Curl> {
                 i += 1;
             }
             if curl.method.is_empty() {
-                curl.method = if curl.data.is_some() { "POST".into() } else { "GET".into() };
+                curl.method = if curl.data.is_some() {
+                    "POST".into()
+                } else {
+                    "GET".into()
+                };
             }
             if !curl.url.is_empty() {
                 out.push(curl);
@@ -533,9 +583,15 @@ mod tests {
             "curl -f http://localhost:3001/health\ncurl -X POST https://api.yourdomain.com/api/v1/auth/login \\\n  -H \"Content-Type: application/json\" \\\n  -d '{\"a\":1}'",
         );
         assert_eq!(c.len(), 2);
-        assert_eq!((c[0].method.as_str(), c[0].url.as_str(), c[0].fail), ("GET", "http://localhost:3001/health", true));
+        assert_eq!(
+            (c[0].method.as_str(), c[0].url.as_str(), c[0].fail),
+            ("GET", "http://localhost:3001/health", true)
+        );
         assert_eq!(c[1].method, "POST");
-        assert_eq!(c[1].headers, vec![("Content-Type".to_string(), "application/json".to_string())]);
+        assert_eq!(
+            c[1].headers,
+            vec![("Content-Type".to_string(), "application/json".to_string())]
+        );
         assert_eq!(c[1].data.as_deref(), Some("{\"a\":1}"));
         let c = parse_curls("ALB=$(x)\ncurl http://${ALB_URL}/health # comment");
         assert_eq!(c[0].url, "http://${ALB_URL}/health");
@@ -547,7 +603,13 @@ mod tests {
         let f = healthy_fields(
             "# Expected Response:\n{\n  \"status\": \"ok\",\n  \"timestamp\": \"2025-10-22T18:00:00.000Z\",\n  \"database\": \"connected\",\n  \"count\": 3\n}",
         );
-        assert_eq!(f, vec![("status".to_string(), "ok".to_string()), ("database".to_string(), "connected".to_string())]);
+        assert_eq!(
+            f,
+            vec![
+                ("status".to_string(), "ok".to_string()),
+                ("database".to_string(), "connected".to_string())
+            ]
+        );
         assert!(healthy_fields("no json").is_empty());
         assert!(healthy_fields("{ broken").is_empty());
         assert!(healthy_fields("}}{").is_empty());
@@ -555,8 +617,14 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(split_url("https://h:8443/p?q"), Some(("h".into(), Some(8443), "/p?q".into())));
-        assert_eq!(split_url("http://localhost"), Some(("localhost".into(), None, "/".into())));
+        assert_eq!(
+            split_url("https://h:8443/p?q"),
+            Some(("h".into(), Some(8443), "/p?q".into()))
+        );
+        assert_eq!(
+            split_url("http://localhost"),
+            Some(("localhost".into(), None, "/".into()))
+        );
         assert!(is_placeholder_host("api.yourdomain.com"));
         assert!(is_placeholder_host("prod-db.xxx.rds.amazonaws.com"));
         assert!(!is_placeholder_host("api.acme.io"));
@@ -565,7 +633,13 @@ mod tests {
     #[test]
     fn queries_in_code() {
         let sql = "psql $(terraform output -raw database_url) -c \\\n  \"SELECT count(*) FROM pg_indexes WHERE schemaname = 'public';\"";
-        let m: Vec<String> = SQL.captures_iter(sql).map(|c| c[1].trim().to_string()).collect();
-        assert_eq!(m, vec!["SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'".to_string()]);
+        let m: Vec<String> = SQL
+            .captures_iter(sql)
+            .map(|c| c[1].trim().to_string())
+            .collect();
+        assert_eq!(
+            m,
+            vec!["SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'".to_string()]
+        );
     }
 }

@@ -45,7 +45,10 @@ fn fallback() -> Candidate {
 }
 
 fn candidates(facts: &facts::Facts<'_>, env: &Env) -> Vec<Candidate> {
-    let mut found: Vec<Candidate> = rules::RULES.iter().filter_map(|(_, rule)| rule(facts, env)).collect();
+    let mut found: Vec<Candidate> = rules::RULES
+        .iter()
+        .filter_map(|(_, rule)| rule(facts, env))
+        .collect();
     // Highest score first; the rule order breaks ties.
     found.sort_by_key(|c| std::cmp::Reverse(c.score));
     found
@@ -98,8 +101,19 @@ pub fn plan_with(checklist: &Checklist, env: &Env) -> Plan {
         let item = &checklist.items[index];
         let mut checks = Vec::new();
         for (k, draft) in candidate.checks.into_iter().enumerate() {
-            let id = if k == 0 { item.id.clone() } else { format!("{}#{}", item.id, k + 1) };
-            let mut spec = CheckSpec::new(id, draft.kind, draft.settings, Origin::Mapping { why: candidate.why.clone() });
+            let id = if k == 0 {
+                item.id.clone()
+            } else {
+                format!("{}#{}", item.id, k + 1)
+            };
+            let mut spec = CheckSpec::new(
+                id,
+                draft.kind,
+                draft.settings,
+                Origin::Mapping {
+                    why: candidate.why.clone(),
+                },
+            );
             spec.item = Some(item.id.clone());
             spec.name = item.plain.clone();
             spec.expect = draft.expect;
@@ -138,7 +152,10 @@ fn roll_up(checklist: &Checklist, chosen: &mut [(Candidate, Vec<Threshold>)]) {
             if cand.class == Class::Manual {
                 continue;
             }
-            match counts.iter_mut().find(|(cl, k, _)| *cl == cand.class && *k == cand.kind) {
+            match counts
+                .iter_mut()
+                .find(|(cl, k, _)| *cl == cand.class && *k == cand.kind)
+            {
                 Some(entry) => entry.2 += 1,
                 None => counts.push((cand.class, cand.kind, 1)),
             }
@@ -148,7 +165,11 @@ fn roll_up(checklist: &Checklist, chosen: &mut [(Candidate, Vec<Threshold>)]) {
         if sure || counts.is_empty() {
             continue;
         }
-        let (class, kind, n) = counts.iter().max_by_key(|(_, _, n)| *n).copied().expect("not empty");
+        let (class, kind, n) = counts
+            .iter()
+            .max_by_key(|(_, _, n)| *n)
+            .copied()
+            .expect("not empty");
         let manual_children = children.len() - counts.iter().map(|c| c.2).sum::<usize>();
         if n * 2 < children.len() - manual_children.min(children.len() / 2) && n < 2 {
             continue;
@@ -159,7 +180,11 @@ fn roll_up(checklist: &Checklist, chosen: &mut [(Candidate, Vec<Threshold>)]) {
             kind,
             checks: Vec::new(),
             needs: Vec::new(),
-            why: format!("{n} of its {} sub-items are {class}{}: it is complete when they are", children.len(), kind.map(|k| format!(" ({k})")).unwrap_or_default()),
+            why: format!(
+                "{n} of its {} sub-items are {class}{}: it is complete when they are",
+                children.len(),
+                kind.map(|k| format!(" ({k})")).unwrap_or_default()
+            ),
             score: own.score,
         };
     }
@@ -185,12 +210,17 @@ mod tests {
         assert_eq!(p.checks[0].settings["url"].as_str(), Some("${app}/health"));
         assert_eq!(p.checks[1].id, "health/auth-service#2");
         assert_eq!(p.checks[0].expect[0].source(), "status < 400");
-        assert!(p.items[0].why.contains("localhost:3001 rebased onto --url"), "{}", p.items[0].why);
+        assert!(
+            p.items[0].why.contains("localhost:3001 rebased onto --url"),
+            "{}",
+            p.items[0].why
+        );
     }
 
     #[test]
     fn health_items_with_paths_and_thresholds() {
-        let (_, p) = map("## Backend\n- [ ] Health endpoint `/api/health` returns 200 OK (<500ms)\n");
+        let (_, p) =
+            map("## Backend\n- [ ] Health endpoint `/api/health` returns 200 OK (<500ms)\n");
         let c = &p.checks[0];
         assert_eq!(c.settings["url"].as_str(), Some("${app}/api/health"));
         let e: Vec<_> = c.expect.iter().map(|e| e.source()).collect();
@@ -205,7 +235,10 @@ mod tests {
         assert_eq!(p.items[0].class, Class::Live);
         assert_eq!(p.checks[0].settings["port"].as_integer(), Some(443));
         assert_eq!(p.items[1].class, Class::Manual);
-        assert_eq!(p.checks[1].settings.get("closed").and_then(|v| v.as_bool()), Some(true));
+        assert_eq!(
+            p.checks[1].settings.get("closed").and_then(|v| v.as_bool()),
+            Some(true)
+        );
         assert_eq!(p.items[3].class, Class::Manual);
         assert_eq!(p.items[4].class, Class::Cloud);
         assert_eq!(p.items[5].class, Class::Manual);
@@ -222,11 +255,22 @@ mod tests {
 
     #[test]
     fn files_in_the_repo() {
-        let (_, p) = map("## Docs\n- [x] Project summary generated (PROJECT_SUMMARY.md)\n- [ ] `.env.production` file is created\n");
+        let (_, p) = map(
+            "## Docs\n- [x] Project summary generated (PROJECT_SUMMARY.md)\n- [ ] `.env.production` file is created\n",
+        );
         assert_eq!(p.items[0].class, Class::Repo);
-        assert_eq!(p.checks[0].settings["path"].as_str(), Some("PROJECT_SUMMARY.md"));
-        assert_ne!(p.items[1].probe.map(|k| k.name()), Some("file"), "env files belong to the env probe");
-        let (_, p) = map("## Config\n- [x] .env.example files are present\n- [ ] Landing page loads at the production URL (`/`)\n");
+        assert_eq!(
+            p.checks[0].settings["path"].as_str(),
+            Some("PROJECT_SUMMARY.md")
+        );
+        assert_ne!(
+            p.items[1].probe.map(|k| k.name()),
+            Some("file"),
+            "env files belong to the env probe"
+        );
+        let (_, p) = map(
+            "## Config\n- [x] .env.example files are present\n- [ ] Landing page loads at the production URL (`/`)\n",
+        );
         assert_eq!(p.checks[0].settings["path"].as_str(), Some(".env.example"));
         assert_eq!(p.checks[1].settings["url"].as_str(), Some("${app}/"));
     }

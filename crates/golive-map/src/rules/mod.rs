@@ -64,7 +64,10 @@ impl Env {
 
     /// The first defined variable among `candidates`, if any is.
     pub fn defined(&self, candidates: &[&str]) -> Option<String> {
-        candidates.iter().find(|c| self.has(c)).map(|c| (*c).to_string())
+        candidates
+            .iter()
+            .find(|c| self.has(c))
+            .map(|c| (*c).to_string())
     }
 }
 
@@ -102,7 +105,10 @@ pub const RULES: &[(&str, Rule)] = &[
 ];
 
 pub(crate) fn table(pairs: &[(&str, toml::Value)]) -> toml::Table {
-    pairs.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.clone()))
+        .collect()
 }
 
 pub(crate) fn s(v: &str) -> toml::Value {
@@ -110,7 +116,8 @@ pub(crate) fn s(v: &str) -> toml::Value {
 }
 
 pub(crate) fn kind(name: &str) -> ProbeKind {
-    ProbeKind::from_name(name).unwrap_or_else(|| panic!("the mapping names a kind this build lacks: {name}"))
+    ProbeKind::from_name(name)
+        .unwrap_or_else(|| panic!("the mapping names a kind this build lacks: {name}"))
 }
 
 /// A proposal for a kind this build lacks (a feature left out): never taken.
@@ -133,7 +140,14 @@ pub(crate) fn score(base: u8, place: Place) -> u8 {
 }
 
 /// A candidate that verifies with one check.
-pub(crate) fn one(rule: &'static str, kind_name: &str, settings: toml::Table, expect: Vec<Expectation>, why: String, score: u8) -> Candidate {
+pub(crate) fn one(
+    rule: &'static str,
+    kind_name: &str,
+    settings: toml::Table,
+    expect: Vec<Expectation>,
+    why: String,
+    score: u8,
+) -> Candidate {
     let Some(k) = ProbeKind::from_name(kind_name) else {
         return absent(rule, kind_name);
     };
@@ -153,7 +167,13 @@ pub(crate) fn one(rule: &'static str, kind_name: &str, settings: toml::Table, ex
 }
 
 /// A candidate whose probe fits but lacks what it needs to run.
-pub(crate) fn needs(rule: &'static str, kind_name: &str, need: &str, why: String, score: u8) -> Candidate {
+pub(crate) fn needs(
+    rule: &'static str,
+    kind_name: &str,
+    need: &str,
+    why: String,
+    score: u8,
+) -> Candidate {
     let Some(k) = ProbeKind::from_name(kind_name) else {
         return absent(rule, kind_name);
     };
@@ -172,12 +192,66 @@ pub(crate) fn needs(rule: &'static str, kind_name: &str, need: &str, why: String
 /// than an action: "is working", "enabled", "returns".
 pub(crate) fn checkable(f: &Facts<'_>) -> Option<&'static str> {
     f.has(crate::words![
-        "working", "works", "work", "enabled", "active", "configured", "set", "valid", "passing", "pass", "accessible",
-        "reachable", "available", "running", "returns", "responds", "responding", "connected", "connection", "connections",
-        "connectivity", "blocking", "blocked", "required", "present", "exists", "exist", "applied", "verified", "verify",
-        "check", "test", "tested", "healthy", "stable", "secure", "strong", "correct", "correctly", "loads", "functioning",
-        "operational", "up", "green", "accepted", "refused", "protected", "enforced", "expire", "validated", "disabled",
-        "removed", "in place", "obtained", "generated", "ready", "successful", "successfully", "completed", "visible",
+        "working",
+        "works",
+        "work",
+        "enabled",
+        "active",
+        "configured",
+        "set",
+        "valid",
+        "passing",
+        "pass",
+        "accessible",
+        "reachable",
+        "available",
+        "running",
+        "returns",
+        "responds",
+        "responding",
+        "connected",
+        "connection",
+        "connections",
+        "connectivity",
+        "blocking",
+        "blocked",
+        "required",
+        "present",
+        "exists",
+        "exist",
+        "applied",
+        "verified",
+        "verify",
+        "check",
+        "test",
+        "tested",
+        "healthy",
+        "stable",
+        "secure",
+        "strong",
+        "correct",
+        "correctly",
+        "loads",
+        "functioning",
+        "operational",
+        "up",
+        "green",
+        "accepted",
+        "refused",
+        "protected",
+        "enforced",
+        "expire",
+        "validated",
+        "disabled",
+        "removed",
+        "in place",
+        "obtained",
+        "generated",
+        "ready",
+        "successful",
+        "successfully",
+        "completed",
+        "visible",
         "accessible at"
     ])
 }
@@ -201,7 +275,9 @@ pub(crate) fn rebase(url: &str) -> (String, Option<String>) {
         // A service's own port on "your-server" is that port on the
         // deployment's host; `localhost:3001` is behind the deployment's
         // front door, which serves it at the same path.
-        Some(p) if !is_loopback_host(&host) && p != 80 && p != 443 => (format!("{scheme}://${{app_host}}:{p}{path}"), Some(shown)),
+        Some(p) if !is_loopback_host(&host) && p != 80 && p != 443 => {
+            (format!("{scheme}://${{app_host}}:{p}{path}"), Some(shown))
+        }
         _ => (format!("${{app}}{path}"), Some(shown)),
     }
 }
