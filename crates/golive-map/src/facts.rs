@@ -495,14 +495,13 @@ pub fn parse_curls(source: &str) -> Vec<Curl> {
                     "-f" | "--fail" => curl.fail = true,
                     "-L" | "--location" => curl.follow = true,
                     "-k" | "--insecure" => curl.insecure = true,
-                    s if s.starts_with("http://")
+                    s if (s.starts_with("http://")
                         || s.starts_with("https://")
                         || s.starts_with("${")
-                        || s.starts_with('$') =>
+                        || s.starts_with('$'))
+                        && curl.url.is_empty() =>
                     {
-                        if curl.url.is_empty() {
-                            curl.url = s.to_string();
-                        }
+                        curl.url = s.to_string();
                     }
                     s if s.starts_with('-') && !s.starts_with("--") && s.len() > 1 => {
                         curl.fail |= s.contains('f');
