@@ -23,6 +23,7 @@ pub mod http;
 pub mod net;
 pub mod registry;
 pub mod tcp;
+pub mod tls;
 
 pub use registry::{SettingsError, build, validate};
 pub use rustls;

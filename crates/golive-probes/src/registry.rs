@@ -49,6 +49,7 @@ macro_rules! registry {
 registry! {
     Http => crate::http::Http,
     Tcp => crate::tcp::Tcp,
+    Tls => crate::tls::Tls,
     Command => crate::command::Command,
     File => crate::file::File,
 }
