@@ -51,6 +51,8 @@ macro_rules! kinds {
 
 kinds! {
     Http => "http", Live, "Status, headers, JSON fields, body and latency of one HTTP request.";
+    HttpsRedirect => "https_redirect", Live, "Plain HTTP answers with a redirect to the same URL over HTTPS.";
+    Dns => "dns", Live, "A name resolves (A, AAAA, CNAME, MX, TXT), to the records expected.";
     Tcp => "tcp", Live, "A port accepts connections, or refuses them; or only the allowed ports of a range are open.";
     Tls => "tls", Live, "The certificate chain verifies for the host, days to expiry, key, and every protocol version accepted.";
     Command => "command", Repo, "A command's exit status and output, within a time limit.";

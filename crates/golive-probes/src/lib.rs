@@ -18,8 +18,10 @@ use async_trait::async_trait;
 use golive_core::{Evidence, Expectation};
 
 pub mod command;
+pub mod dns;
 pub mod file;
 pub mod http;
+pub mod https_redirect;
 pub mod net;
 pub mod registry;
 pub mod tcp;

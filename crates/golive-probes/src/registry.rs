@@ -48,6 +48,8 @@ macro_rules! registry {
 
 registry! {
     Http => crate::http::Http,
+    Dns => crate::dns::Dns,
+    HttpsRedirect => crate::https_redirect::HttpsRedirect,
     Tcp => crate::tcp::Tcp,
     Tls => crate::tls::Tls,
     Command => crate::command::Command,

@@ -611,8 +611,7 @@ fn certificate_error(e: &CertificateError, leaf: &X509Certificate<'_>) -> String
             "the certificate's signature does not verify with the key of {}",
             leaf.issuer()
         ),
-        CertificateError::UnsupportedSignatureAlgorithm
-        | CertificateError::UnsupportedSignatureAlgorithmContext { .. } => format!(
+        CertificateError::UnsupportedSignatureAlgorithmContext { .. } => format!(
             "the certificate is signed with {}, which is not accepted",
             oid_name(&leaf.signature_algorithm.algorithm)
         ),
