@@ -26,6 +26,7 @@ pub mod net;
 pub mod registry;
 pub mod tcp;
 pub mod tls;
+pub mod websocket;
 
 pub use registry::{SettingsError, build, validate};
 pub use rustls;

@@ -48,10 +48,11 @@ macro_rules! registry {
 
 registry! {
     Http => crate::http::Http,
-    Dns => crate::dns::Dns,
     HttpsRedirect => crate::https_redirect::HttpsRedirect,
-    Tcp => crate::tcp::Tcp,
     Tls => crate::tls::Tls,
+    Tcp => crate::tcp::Tcp,
+    Dns => crate::dns::Dns,
+    Websocket => crate::websocket::WebSocket,
     Command => crate::command::Command,
     File => crate::file::File,
 }

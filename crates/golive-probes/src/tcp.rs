@@ -117,7 +117,9 @@ impl Kind for Tcp {
             return build_scan(s);
         }
         if s.allowed.is_some() || s.concurrency.is_some() {
-            return Err("`allowed` and `concurrency` apply to a scan: add `scan = \"1-1024\"`".into());
+            return Err(
+                "`allowed` and `concurrency` apply to a scan: add `scan = \"1-1024\"`".into(),
+            );
         }
         let (host, port) = if s.host.contains("://") {
             let url = Url::parse(&s.host)?;
@@ -357,7 +359,10 @@ impl Tcp {
             Err(_) => {
                 return Observation::failed(
                     evidence,
-                    format!("resolving {} took longer than the check's time limit", self.host),
+                    format!(
+                        "resolving {} took longer than the check's time limit",
+                        self.host
+                    ),
                 );
             }
         };
@@ -374,8 +379,7 @@ impl Tcp {
                 let Ok(_permit) = semaphore.acquire_owned().await else {
                     return (port, Port::Error);
                 };
-                let attempt =
-                    tokio::time::timeout(limit, TcpStream::connect((ip, port))).await;
+                let attempt = tokio::time::timeout(limit, TcpStream::connect((ip, port))).await;
                 let state = match attempt {
                     Ok(Ok(_stream)) => Port::Open,
                     Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
@@ -425,10 +429,7 @@ impl Tcp {
         evidence.insert("allowed_open".into(), Value::from(allowed_open));
         evidence.insert("unexpected_count".into(), unexpected.len().into());
         evidence.insert("unexpected_open".into(), Value::from(unexpected));
-        evidence.insert(
-            "closed_count".into(),
-            ports_in(Port::Refused).len().into(),
-        );
+        evidence.insert("closed_count".into(), ports_in(Port::Refused).len().into());
         evidence.insert(
             "filtered_count".into(),
             ports_in(Port::Filtered).len().into(),
@@ -472,7 +473,10 @@ fn scan_summary(evidence: &Evidence) -> String {
             _ => Vec::new(),
         }
     };
-    let scanned = evidence.get("scanned").map(ToString::to_string).unwrap_or_default();
+    let scanned = evidence
+        .get("scanned")
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let unexpected = list("unexpected_open");
     let allowed = list("allowed_open");
     if unexpected.is_empty() {
@@ -485,7 +489,10 @@ fn scan_summary(evidence: &Evidence) -> String {
             }
         )
     } else {
-        format!("{scanned} ports, unexpected open: {}", unexpected.join(", "))
+        format!(
+            "{scanned} ports, unexpected open: {}",
+            unexpected.join(", ")
+        )
     }
 }
 
@@ -515,8 +522,20 @@ mod tests {
             build("host = 'https://h.example/'\nscan = '1-1024'\nallowed = [443]").unwrap(),
             "tcp scan h.example ports 1-1024"
         );
-        assert!(build("host = 'h'\nscan = '1-10'\nport = 5").unwrap_err().contains("allowed"));
-        assert!(build("host = 'h'\nallowed = [80]\nport = 5").unwrap_err().contains("scan"));
-        assert!(build("host = 'h'\nscan = '1-10'\nconcurrency = 0").unwrap_err().contains("between"));
+        assert!(
+            build("host = 'h'\nscan = '1-10'\nport = 5")
+                .unwrap_err()
+                .contains("allowed")
+        );
+        assert!(
+            build("host = 'h'\nallowed = [80]\nport = 5")
+                .unwrap_err()
+                .contains("scan")
+        );
+        assert!(
+            build("host = 'h'\nscan = '1-10'\nconcurrency = 0")
+                .unwrap_err()
+                .contains("between")
+        );
     }
 }

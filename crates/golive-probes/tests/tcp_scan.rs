@@ -43,16 +43,28 @@ async fn only_allowed_ports_may_be_open() {
     let stray = TcpListener::bind((ip, 0)).unwrap();
     let closed = TcpListener::bind((ip, 0)).unwrap();
     let port = |l: &TcpListener| l.local_addr().unwrap().port();
-    let (a, b, s, c) = (port(&allowed_a), port(&allowed_b), port(&stray), port(&closed));
+    let (a, b, s, c) = (
+        port(&allowed_a),
+        port(&allowed_b),
+        port(&stray),
+        port(&closed),
+    );
     drop(closed);
     // A window around the stray port, plus each named one.
-    let spec = format!("{a},{b},{c},{}-{}", s.saturating_sub(100).max(1), s.saturating_add(100));
+    let spec = format!(
+        "{a},{b},{c},{}-{}",
+        s.saturating_sub(100).max(1),
+        s.saturating_add(100)
+    );
     let settings = format!("host = '{ip}'\nscan = '{spec}'\nallowed = [{a}, {b}]");
     let (obs, probe) = observe(&settings, Duration::from_secs(5)).await;
     assert_eq!(obs.failure, None, "{obs:?}");
     let open = ports(&obs, "open_ports");
     let unexpected = ports(&obs, "unexpected_open");
-    assert!(open.contains(&a) && open.contains(&b) && open.contains(&s), "{open:?}");
+    assert!(
+        open.contains(&a) && open.contains(&b) && open.contains(&s),
+        "{open:?}"
+    );
     assert!(!open.contains(&c), "a closed port reported open: {open:?}");
     assert!(unexpected.contains(&s), "{unexpected:?}");
     assert!(!unexpected.contains(&a) && !unexpected.contains(&b));
@@ -78,7 +90,8 @@ async fn only_allowed_ports_may_be_open() {
         .collect();
     assert_eq!(failed.len(), 1);
     assert!(
-        failed[0].starts_with("expected unexpected_open == \"[]\", got [") && failed[0].contains(&s.to_string()),
+        failed[0].starts_with("expected unexpected_open == \"[]\", got [")
+            && failed[0].contains(&s.to_string()),
         "{failed:?}"
     );
     assert!(probe.summary(&obs.evidence).contains("unexpected open"));
@@ -118,8 +131,15 @@ async fn a_scan_that_cannot_finish_in_time_fails_saying_so() {
     )
     .await;
     let failure = obs.failure.expect("a partial scan never passes");
-    assert!(failure.contains("did not finish") && failure.contains("unchecked"), "{failure}");
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        failure.contains("did not finish") && failure.contains("unchecked"),
+        "{failure}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
 
     let (obs, _) = observe(
         "host = 'no-such-host.invalid'\nscan = '1-10'",

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 pub mod dns;
 pub mod nginx;
 pub mod tls;
+pub mod websocket;
 
 pub use nginx::Nginx;
 
