@@ -192,8 +192,8 @@ impl Probe for Tls {
             None => return String::new(),
         };
         let days = match evidence.get("days_left") {
-            Some(Value::Int(d)) if *d < 0 => format!(", expired {} days ago", -d),
-            Some(Value::Int(d)) => format!(", {d} days left"),
+            // An expired certificate's verdict already says so.
+            Some(Value::Int(d)) if *d >= 0 => format!(", {d} days left"),
             _ => String::new(),
         };
         let protocols = match evidence.get("protocols") {

@@ -479,8 +479,6 @@ fn describe(e: &tungstenite::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn settings_are_checked() {
         let build = |t: &str| {

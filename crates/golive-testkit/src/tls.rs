@@ -139,10 +139,10 @@ impl TlsLab {
             ));
         }
         // nginx's own port serves the valid case too: `Nginx` waits on it.
-        servers.push_str(&format!(
-            "server {{ listen 127.0.0.1:{{port}} ssl; ssl_certificate {{dir}}/certs/valid.crt; \
-             ssl_certificate_key {{dir}}/certs/valid.key; location / {{ return 200 'lab'; }} }}\n"
-        ));
+        servers.push_str(
+            "server { listen 127.0.0.1:{port} ssl; ssl_certificate {dir}/certs/valid.crt; \
+             ssl_certificate_key {dir}/certs/valid.key; location / { return 200 'lab'; } }\n",
+        );
         let nginx = Nginx::start_with(&servers, |dir| {
             write_certificates(&dir.join("certs"));
         });
