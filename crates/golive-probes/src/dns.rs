@@ -52,7 +52,7 @@ use hickory_resolver::proto::rr::{RData, Record, RecordType};
 use hickory_resolver::{Resolver, TokioResolver};
 use serde::Deserialize;
 
-use crate::net::http::Url;
+use crate::net::parse_host;
 use crate::{Context, Kind, Observation, Probe};
 
 #[derive(Debug, Deserialize)]
@@ -79,14 +79,7 @@ impl Kind for Dns {
     type Settings = Settings;
 
     fn build(s: Settings) -> Result<Self, String> {
-        let name = if s.name.contains("://") {
-            Url::parse(&s.name)?.host
-        } else {
-            s.name.trim().to_string()
-        };
-        if name.is_empty() {
-            return Err("`name` is empty".into());
-        }
+        let (name, _) = parse_host(&s.name).map_err(|e| e.replace("`host`", "`name`"))?;
         if name.parse::<IpAddr>().is_ok() {
             return Err(format!(
                 "`{name}` is an address, not a name: there is nothing to resolve"

@@ -86,12 +86,7 @@ impl Kind for Http {
         let method = http::Method::from_bytes(method_name.as_bytes())
             .map_err(|_| format!("`{method_name}` is not an HTTP method"))?;
         let mut headers: Vec<(String, String)> = s.headers.into_iter().collect();
-        for (name, value) in &headers {
-            http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("`{name}` is not a header name"))?;
-            http::HeaderValue::from_str(value)
-                .map_err(|_| format!("the value of header `{name}` is not valid"))?;
-        }
+        check_headers(&headers)?;
         let body = match (s.body, s.json) {
             (Some(_), Some(_)) => return Err("give `body` or `json`, not both".into()),
             (Some(b), None) => Bytes::from(b),
@@ -138,15 +133,7 @@ impl Probe for Http {
     }
 
     fn secrets(&self) -> Vec<String> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| sensitive_header(n))
-            .flat_map(|(_, v)| {
-                // `Bearer abc…`: the token alone is the secret too.
-                let token = v.split_whitespace().last().unwrap_or(v).to_string();
-                [v.clone(), token]
-            })
-            .collect()
+        header_secrets(&self.headers)
     }
 
     async fn observe(&self, cx: &Context) -> Observation {
@@ -226,6 +213,30 @@ impl Probe for Http {
             return Observation::ok(evidence);
         }
     }
+}
+
+/// Header names and values that HTTP accepts, or which one it does not.
+pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<(), String> {
+    for (name, value) in headers {
+        http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("`{name}` is not a header name"))?;
+        http::HeaderValue::from_str(value)
+            .map_err(|_| format!("the value of header `{name}` is not valid"))?;
+    }
+    Ok(())
+}
+
+/// The secret values among headers (credentials, API keys), for redaction.
+pub(crate) fn header_secrets(headers: &[(String, String)]) -> Vec<String> {
+    headers
+        .iter()
+        .filter(|(n, _)| sensitive_header(n))
+        .flat_map(|(_, v)| {
+            // `Bearer abc…`: the token alone is the secret too.
+            let token = v.split_whitespace().last().unwrap_or(v).to_string();
+            [v.clone(), token]
+        })
+        .collect()
 }
 
 pub(crate) fn sensitive_header(name: &str) -> bool {

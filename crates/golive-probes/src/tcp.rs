@@ -60,7 +60,7 @@ use golive_core::{Evidence, Expectation, Value, parse_duration};
 use serde::Deserialize;
 use tokio::net::TcpStream;
 
-use crate::net::http::Url;
+use crate::net::{address, parse_host};
 use crate::{Context, Kind, Observation, Probe};
 
 #[derive(Debug, Deserialize)]
@@ -121,22 +121,12 @@ impl Kind for Tcp {
                 "`allowed` and `concurrency` apply to a scan: add `scan = \"1-1024\"`".into(),
             );
         }
-        let (host, port) = if s.host.contains("://") {
-            let url = Url::parse(&s.host)?;
-            (url.host, s.port.unwrap_or(url.port))
-        } else {
-            let host = s
-                .host
-                .trim()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string();
-            let port = s.port.ok_or("`port` is required unless `host` is a URL")?;
-            (host, port)
+        let (host, url) = parse_host(&s.host)?;
+        let port = match (s.port, url) {
+            (Some(p), _) => p,
+            (None, Some(url)) => url.port,
+            (None, None) => return Err("`port` is required unless `host` is a URL".into()),
         };
-        if host.is_empty() {
-            return Err("`host` is empty".into());
-        }
         let connect_timeout = match s.connect_timeout {
             Some(t) => parse_duration(&t)?,
             None => Duration::from_secs(3),
@@ -158,18 +148,7 @@ fn build_scan(s: Settings) -> Result<Tcp, String> {
                 .into(),
         );
     }
-    let host = if s.host.contains("://") {
-        Url::parse(&s.host)?.host
-    } else {
-        s.host
-            .trim()
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string()
-    };
-    if host.is_empty() {
-        return Err("`host` is empty".into());
-    }
+    let (host, _) = parse_host(&s.host)?;
     let range = s.scan.unwrap_or_default();
     let ports = parse_ports(&range)?;
     let concurrency = s.concurrency.unwrap_or(100);
@@ -228,14 +207,9 @@ fn parse_ports(spec: &str) -> Result<Vec<u16>, String> {
 #[async_trait]
 impl Probe for Tcp {
     fn target(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
         match &self.scan {
-            Some(scan) => format!("tcp scan {host} ports {}", scan.range),
-            None => format!("tcp {host}:{}", self.port),
+            Some(scan) => format!("tcp scan {} ports {}", self.host, scan.range),
+            None => format!("tcp {}", address(&self.host, self.port)),
         }
     }
 

@@ -75,8 +75,9 @@ use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
 use crate::net::hello::{self, Answer, Legacy};
-use crate::net::http::{Scheme, Url, tls_version_name};
+use crate::net::http::{Scheme, tls_version_name};
 use crate::net::tls::Trust;
+use crate::net::{address, parse_host};
 use crate::{Context, Kind, Observation, Probe};
 
 #[derive(Debug, Deserialize)]
@@ -108,26 +109,14 @@ impl Kind for Tls {
     type Settings = Settings;
 
     fn build(s: Settings) -> Result<Self, String> {
-        let (host, port) = if s.host.contains("://") {
-            let url = Url::parse(&s.host)?;
+        let (host, url) = parse_host(&s.host)?;
+        let port = match (s.port, url) {
+            (Some(p), _) => p,
             // An http:// URL names the host; its TLS port is the default one.
-            let port = match (url.scheme, url.port) {
-                (Scheme::Http, 80) => 443,
-                (_, p) => p,
-            };
-            (url.host, s.port.unwrap_or(port))
-        } else {
-            let host = s
-                .host
-                .trim()
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string();
-            (host, s.port.unwrap_or(443))
+            (None, Some(url)) if url.scheme == Scheme::Http && url.port == 80 => 443,
+            (None, Some(url)) => url.port,
+            (None, None) => 443,
         };
-        if host.is_empty() {
-            return Err("`host` is empty".into());
-        }
         let name = s.server_name.unwrap_or_else(|| host.clone());
         let server_name = ServerName::try_from(name.clone())
             .map_err(|_| format!("`{name}` is not a valid TLS server name"))?;
@@ -283,11 +272,7 @@ impl Probe for Tls {
 
 impl Tls {
     fn address(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        address(&self.host, self.port)
     }
 
     /// The configuration that verifies: the check's own `ca`, else the

@@ -52,7 +52,8 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, Message};
 
-use crate::http::sensitive_header;
+use crate::http::{check_headers, header_secrets};
+use crate::net::address;
 use crate::{Context, Kind, Observation, Probe};
 
 /// Messages longer than this are kept cut in evidence.
@@ -118,12 +119,7 @@ impl Kind for WebSocket {
             .map(|p| Regex::new(&p).map_err(|e| format!("`reply` is not a valid pattern: {e}")))
             .transpose()?;
         let headers: Vec<(String, String)> = s.headers.into_iter().collect();
-        for (name, value) in &headers {
-            http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("`{name}` is not a header name"))?;
-            http::HeaderValue::from_str(value)
-                .map_err(|_| format!("the value of header `{name}` is not valid"))?;
-        }
+        check_headers(&headers)?;
         Ok(Self {
             url,
             secure,
@@ -183,14 +179,7 @@ impl Probe for WebSocket {
     }
 
     fn secrets(&self) -> Vec<String> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| sensitive_header(n))
-            .flat_map(|(_, v)| {
-                let token = v.split_whitespace().last().unwrap_or(v).to_string();
-                [v.clone(), token]
-            })
-            .collect()
+        header_secrets(&self.headers)
     }
 
     async fn observe(&self, cx: &Context) -> Observation {
@@ -198,11 +187,7 @@ impl Probe for WebSocket {
         let deadline = tokio::time::Instant::from_std(start) + cx.timeout;
         let mut evidence = Evidence::new();
         evidence.insert("url".into(), self.url.clone().into());
-        let address = if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        };
+        let address = address(&self.host, self.port);
         let connect = tokio::time::timeout_at(
             deadline,
             TcpStream::connect((self.host.as_str(), self.port)),

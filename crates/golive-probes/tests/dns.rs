@@ -12,27 +12,20 @@ use golive_probes::{Context, Observation, Probe};
 use golive_testkit::dns::{Dnsmasq, WRONG_ADDRESS, garbage_udp, silent_udp};
 use golive_testkit::free_port;
 
+mod common;
+use common::{defaults_pass, passes};
+
 async fn observe(settings: &str) -> (Observation, Box<dyn Probe>) {
-    let table: toml::Table = toml::from_str(settings).unwrap();
-    let probe = golive_probes::build(ProbeKind::Dns, &table).unwrap();
-    let obs = probe.observe(&Context::basic(Duration::from_secs(2))).await;
-    (obs, probe)
+    common::observe(
+        ProbeKind::Dns,
+        settings,
+        &Context::basic(Duration::from_secs(2)),
+    )
+    .await
 }
 
 fn verdict(evidence: &Evidence, expect: &str) -> golive_core::expect::Verdict {
     Expectation::parse(expect).unwrap().evaluate(evidence)
-}
-
-fn passes(evidence: &Evidence, expect: &str) -> bool {
-    verdict(evidence, expect).passed
-}
-
-fn defaults_pass(probe: &dyn Probe, obs: &Observation) -> bool {
-    obs.failure.is_none()
-        && probe
-            .default_expectations()
-            .iter()
-            .all(|e| e.evaluate(&obs.evidence).passed)
 }
 
 #[tokio::test]

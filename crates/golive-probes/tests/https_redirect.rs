@@ -5,9 +5,12 @@
 
 use std::time::{Duration, Instant};
 
-use golive_core::{Expectation, ProbeKind};
+use golive_core::ProbeKind;
 use golive_probes::{Context, Observation, Probe};
 use golive_testkit::{Nginx, free_port, garbage_listener, silent_listener};
+
+mod common;
+use common::{failures, passes};
 
 const SERVERS: &str = r#"
 server {
@@ -23,30 +26,15 @@ server {
 "#;
 
 async fn observe(settings: &str) -> (Observation, Box<dyn Probe>) {
-    let table: toml::Table = toml::from_str(settings).unwrap();
-    let probe = golive_probes::build(ProbeKind::HttpsRedirect, &table).unwrap();
-    let obs = probe.observe(&Context::basic(Duration::from_secs(2))).await;
-    (obs, probe)
+    common::observe(
+        ProbeKind::HttpsRedirect,
+        settings,
+        &Context::basic(Duration::from_secs(2)),
+    )
+    .await
 }
 
 /// The default expectations' failures, explained.
-fn failures(probe: &dyn Probe, obs: &Observation) -> Vec<String> {
-    probe
-        .default_expectations()
-        .iter()
-        .map(|e| e.evaluate(&obs.evidence))
-        .filter(|v| !v.passed)
-        .map(|v| v.explain())
-        .collect()
-}
-
-fn passes(obs: &Observation, expect: &str) -> bool {
-    Expectation::parse(expect)
-        .unwrap()
-        .evaluate(&obs.evidence)
-        .passed
-}
-
 #[tokio::test]
 async fn a_redirect_to_the_same_url_over_https_passes() {
     let nginx = Nginx::start(SERVERS);
@@ -61,10 +49,10 @@ async fn a_redirect_to_the_same_url_over_https_passes() {
         Vec::<String>::new(),
         "{obs:?}"
     );
-    assert!(passes(&obs, "to_https == true"));
-    assert!(passes(&obs, "permanent == true"));
+    assert!(passes(&obs.evidence, "to_https == true"));
+    assert!(passes(&obs.evidence, "permanent == true"));
     assert!(passes(
-        &obs,
+        &obs.evidence,
         "location == \"https://127.0.0.1:8443/good/page?x=1\""
     ));
     assert_eq!(
@@ -83,8 +71,8 @@ async fn a_redirect_to_the_same_url_over_https_passes() {
         Vec::<String>::new(),
         "{obs:?}"
     );
-    assert!(passes(&obs, "status == 307"));
-    assert!(passes(&obs, "permanent == false"));
+    assert!(passes(&obs.evidence, "status == 307"));
+    assert!(passes(&obs.evidence, "permanent == false"));
 }
 
 #[tokio::test]
@@ -127,7 +115,7 @@ async fn wrong_redirects_fail_saying_where_they_went() {
         let (obs, probe) = observe(&format!("url = '{url}{path}'\nhttps_port = 8443")).await;
         assert_eq!(obs.failure, None, "{path}");
         assert_eq!(failures(probe.as_ref(), &obs), vec![why], "{path}");
-        assert!(passes(&obs, "to_https == false"), "{path}");
+        assert!(passes(&obs.evidence, "to_https == false"), "{path}");
     }
     let (obs, probe) = observe(&format!("url = '{url}/served'\nhttps_port = 8443")).await;
     let failed = failures(probe.as_ref(), &obs);

@@ -7,8 +7,11 @@
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use golive_core::{Expectation, ProbeKind, Value};
+use golive_core::{ProbeKind, Value};
 use golive_probes::{Context, Observation, Probe};
+
+mod common;
+use common::{defaults_pass, failures, passes};
 
 /// A loopback address (127.0.0.0/8 all reaches this machine) few others use.
 fn own_address() -> Ipv4Addr {
@@ -17,9 +20,7 @@ fn own_address() -> Ipv4Addr {
 }
 
 async fn observe(settings: &str, timeout: Duration) -> (Observation, Box<dyn Probe>) {
-    let table: toml::Table = toml::from_str(settings).unwrap();
-    let probe = golive_probes::build(ProbeKind::Tcp, &table).unwrap();
-    (probe.observe(&Context::basic(timeout)).await, probe)
+    common::observe(ProbeKind::Tcp, settings, &Context::basic(timeout)).await
 }
 
 fn ports(obs: &Observation, key: &str) -> Vec<u16> {
@@ -81,13 +82,7 @@ async fn only_allowed_ports_may_be_open() {
         v.sort_unstable();
         v
     });
-    let failed: Vec<String> = probe
-        .default_expectations()
-        .iter()
-        .map(|e| e.evaluate(&obs.evidence))
-        .filter(|v| !v.passed)
-        .map(|v| v.explain())
-        .collect();
+    let failed = failures(probe.as_ref(), &obs);
     assert_eq!(failed.len(), 1);
     assert!(
         failed[0].starts_with("expected unexpected_open == \"[]\", got [")
@@ -104,15 +99,8 @@ async fn only_allowed_ports_may_be_open() {
     // The stray service stops: the scan passes.
     drop(stray);
     let (obs, probe) = observe(&settings, Duration::from_secs(5)).await;
-    let expect = Expectation::parse("unexpected_open == []").unwrap();
-    let clean = expect.evaluate(&obs.evidence).passed;
-    if clean {
-        assert!(
-            probe
-                .default_expectations()
-                .iter()
-                .all(|e| e.evaluate(&obs.evidence).passed)
-        );
+    if passes(&obs.evidence, "unexpected_open == []") {
+        assert!(defaults_pass(probe.as_ref(), &obs));
         assert!(probe.summary(&obs.evidence).contains("only allowed open"));
     } else {
         // Only someone else's listener on every address can remain.

@@ -8,16 +8,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use golive_core::{Evidence, Expectation, ProbeKind, Value};
+use golive_core::{Evidence, ProbeKind, Value};
 use golive_probes::net::tls::Trust;
 use golive_probes::{Context, Observation, Probe};
 use golive_testkit::tls::{HOST, TlsLab};
 use golive_testkit::{free_port, garbage_listener, silent_listener};
 
+mod common;
+use common::{defaults_pass, failures, passes};
+
 async fn observe(settings: &str, cx: &Context) -> (Observation, Box<dyn Probe>) {
-    let table: toml::Table = toml::from_str(settings).unwrap();
-    let probe = golive_probes::build(ProbeKind::Tls, &table).unwrap();
-    (probe.observe(cx).await, probe)
+    common::observe(ProbeKind::Tls, settings, cx).await
 }
 
 async fn case(lab: &TlsLab, name: &str) -> (Observation, Box<dyn Probe>) {
@@ -27,21 +28,6 @@ async fn case(lab: &TlsLab, name: &str) -> (Observation, Box<dyn Probe>) {
         lab.ca.display()
     );
     observe(&settings, &Context::basic(Duration::from_secs(5))).await
-}
-
-fn passes(evidence: &Evidence, expect: &str) -> bool {
-    Expectation::parse(expect)
-        .unwrap()
-        .evaluate(evidence)
-        .passed
-}
-
-fn defaults_pass(probe: &dyn Probe, obs: &Observation) -> bool {
-    obs.failure.is_none()
-        && probe
-            .default_expectations()
-            .iter()
-            .all(|e| e.evaluate(&obs.evidence).passed)
 }
 
 fn text<'a>(e: &'a Evidence, key: &str) -> &'a str {
@@ -156,13 +142,7 @@ async fn an_old_server_is_caught_accepting_tls_1_0_and_1_1() {
     ] {
         assert!(passes(e, ok), "{ok}: {e:?}");
     }
-    let failed: Vec<String> = probe
-        .default_expectations()
-        .iter()
-        .map(|x| x.evaluate(e))
-        .filter(|v| !v.passed)
-        .map(|v| v.explain())
-        .collect();
+    let failed = failures(probe.as_ref(), &obs);
     assert_eq!(
         failed,
         vec!["expected min_protocol >= TLSv1.2, got \"TLSv1.0\"".to_string()]
@@ -213,13 +193,7 @@ async fn each_problem_is_named_in_the_reason() {
     let (obs, probe) = case(&lab, "expiring").await;
     assert!(passes(&obs.evidence, "valid == true"));
     assert!(passes(&obs.evidence, "days_left <= 5"));
-    let failed: Vec<String> = probe
-        .default_expectations()
-        .iter()
-        .map(|x| x.evaluate(&obs.evidence))
-        .filter(|v| !v.passed)
-        .map(|v| v.explain())
-        .collect();
+    let failed = failures(probe.as_ref(), &obs);
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert!(
         failed[0].starts_with("expected days_left >= 14, got "),

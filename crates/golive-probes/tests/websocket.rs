@@ -6,37 +6,21 @@
 
 use std::time::{Duration, Instant};
 
-use golive_core::{Expectation, ProbeKind};
+use golive_core::ProbeKind;
 use golive_probes::net::tls::Trust;
 use golive_probes::{Context, Observation, Probe};
 use golive_testkit::websocket::{EchoServer, TOKEN, nginx_wss};
 use golive_testkit::{Nginx, free_port, garbage_listener, silent_listener};
 
+mod common;
+use common::{failures, passes};
+
 async fn observe(settings: &str, cx: &Context) -> (Observation, Box<dyn Probe>) {
-    let table: toml::Table = toml::from_str(settings).unwrap();
-    let probe = golive_probes::build(ProbeKind::Websocket, &table).unwrap();
-    (probe.observe(cx).await, probe)
+    common::observe(ProbeKind::Websocket, settings, cx).await
 }
 
 fn cx(secs: u64) -> Context {
     Context::basic(Duration::from_secs(secs))
-}
-
-fn passes(obs: &Observation, expect: &str) -> bool {
-    Expectation::parse(expect)
-        .unwrap()
-        .evaluate(&obs.evidence)
-        .passed
-}
-
-fn failures(probe: &dyn Probe, obs: &Observation) -> Vec<String> {
-    probe
-        .default_expectations()
-        .iter()
-        .map(|e| e.evaluate(&obs.evidence))
-        .filter(|v| !v.passed)
-        .map(|v| v.explain())
-        .collect()
 }
 
 #[tokio::test]
@@ -63,7 +47,7 @@ async fn a_message_is_echoed() {
         "reply_time < 2s",
         "handshake_time < 2s",
     ] {
-        assert!(passes(&obs, ok), "{ok}: {obs:?}");
+        assert!(passes(&obs.evidence, ok), "{ok}: {obs:?}");
     }
     assert!(
         probe
@@ -88,14 +72,14 @@ async fn a_greeting_is_skipped_until_the_reply_matches() {
         Vec::<String>::new(),
         "{obs:?}"
     );
-    assert!(passes(&obs, "messages == 2"));
+    assert!(passes(&obs.evidence, "messages == 2"));
     // Without a pattern, the first message is the reply.
     let (obs, _) = observe(
         &format!("url = '{}'\nsend = 'hi'", server.url("/greet")),
         &cx(5),
     )
     .await;
-    assert!(passes(&obs, "reply == welcome"), "{obs:?}");
+    assert!(passes(&obs.evidence, "reply == welcome"), "{obs:?}");
     // Connecting alone.
     let (obs, probe) = observe(&format!("url = '{}'", server.url("/echo")), &cx(5)).await;
     assert_eq!(
@@ -123,7 +107,7 @@ async fn a_wrong_reply_fails_showing_what_came() {
         failures(probe.as_ref(), &obs),
         vec!["expected reply matches \"^pong$\", got \"ping\"".to_string()]
     );
-    assert!(passes(&obs, "matched == false"));
+    assert!(passes(&obs.evidence, "matched == false"));
     assert!(start.elapsed() < Duration::from_secs(2));
 }
 
@@ -141,8 +125,8 @@ async fn refused_upgrades_and_silent_or_closing_sockets() {
         failures(probe.as_ref(), &obs),
         vec!["expected status == 101, got 401".to_string()]
     );
-    assert!(passes(&obs, "connected == false"));
-    assert!(passes(&obs, "body contains \"token required\""));
+    assert!(passes(&obs.evidence, "connected == false"));
+    assert!(passes(&obs.evidence, "body contains \"token required\""));
     assert_eq!(probe.summary(&obs.evidence), "upgrade refused: 401");
     // With it.
     let (obs, probe) = observe(
