@@ -52,7 +52,11 @@ macro_rules! kinds {
 kinds! {
     Http => "http", Live, "Status, headers, JSON fields, body and latency of one HTTP request.";
     Flow => "flow", Live, "A sequence of requests with captured values: register, log in, use the token.";
-    Tcp => "tcp", Live, "A port accepts connections, or refuses them.";
+    HttpsRedirect => "https_redirect", Live, "Plain HTTP answers with a redirect to the same URL over HTTPS.";
+    Tls => "tls", Live, "The certificate chain verifies for the host, days to expiry, key, and every protocol version accepted.";
+    Tcp => "tcp", Live, "A port accepts connections, or refuses them; or only the allowed ports of a range are open.";
+    Dns => "dns", Live, "A name resolves (A, AAAA, CNAME, MX, TXT), to the records expected.";
+    Websocket => "websocket", Live, "A WebSocket connects, and a message sent gets the reply expected.";
     Command => "command", Repo, "A command's exit status and output, within a time limit.";
     File => "file", Repo, "A file exists in the repository, and contains (or lacks) a pattern.";
     Headers => "headers", Live, "Security headers present and sound, graded A+ to F like the Mozilla HTTP Observatory.";

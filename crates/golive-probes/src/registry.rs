@@ -49,7 +49,11 @@ macro_rules! registry {
 registry! {
     Http => crate::http::Http,
     Flow => crate::flow::Flow,
+    HttpsRedirect => crate::https_redirect::HttpsRedirect,
+    Tls => crate::tls::Tls,
     Tcp => crate::tcp::Tcp,
+    Dns => crate::dns::Dns,
+    Websocket => crate::websocket::WebSocket,
     Command => crate::command::Command,
     File => crate::file::File,
     Headers => crate::headers::Headers,

@@ -18,8 +18,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub mod dns;
 pub mod nginx;
 pub mod security;
+pub mod tls;
+pub mod websocket;
 
 pub use nginx::Nginx;
 
