@@ -19,6 +19,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 pub mod nginx;
+pub mod store;
 
 pub use nginx::Nginx;
 
