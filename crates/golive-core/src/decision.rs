@@ -225,7 +225,11 @@ pub fn decide(
         None => signoffs.iter().map(|s| s.role).collect(),
     };
     for role in required {
-        let mine = || signoffs.iter().filter(|s| s.role.eq_ignore_ascii_case(role));
+        let mine = || {
+            signoffs
+                .iter()
+                .filter(|s| s.role.eq_ignore_ascii_case(role))
+        };
         if mine().any(|s| s.signed) {
             continue;
         }
@@ -412,7 +416,11 @@ mod tests {
         let d = decide(&[], &signoffs, &[], &Policy::default(), "2026-01-01");
         assert_eq!(d.outcome, Outcome::NoGo);
         assert_eq!(d.reasons[0].kind, ReasonKind::SignoffStale);
-        assert!(d.reasons[0].message.contains("signed by Ann"), "{:?}", d.reasons);
+        assert!(
+            d.reasons[0].message.contains("signed by Ann"),
+            "{:?}",
+            d.reasons
+        );
     }
 
     #[test]

@@ -19,7 +19,9 @@ pub use kind::{Class, ProbeKind};
 pub use people::{Mark, MarkState, People, Signoff};
 pub use plan::{CheckSpec, DependencyError, Origin, Plan, PlannedItem, Policy, Threshold, Waiver};
 pub use redact::Redactor;
-pub use report::{Basis, ItemMark, ItemReport, Meta, RunReport, SectionReport, SignoffReport, Summary};
+pub use report::{
+    Basis, ItemMark, ItemReport, Meta, RunReport, SectionReport, SignoffReport, Summary,
+};
 pub use result::{CheckResult, CheckStatus, ItemStatus};
 pub use value::{Evidence, Value, format_duration};
 

@@ -138,14 +138,8 @@ pub fn digest<'a>(items: impl IntoIterator<Item = DigestItem<'a>>) -> String {
     for i in items {
         let evidence = serde_json::to_string(i.evidence).unwrap_or_default();
         let mark = i.mark.map_or_else(String::new, |m| {
-            serde_json::to_string(&(
-                m.state.as_str(),
-                &m.by,
-                &m.at,
-                &m.valid_until,
-                &m.note,
-            ))
-            .unwrap_or_default()
+            serde_json::to_string(&(m.state.as_str(), &m.by, &m.at, &m.valid_until, &m.note))
+                .unwrap_or_default()
         });
         let waiver = i.waiver.map_or_else(String::new, |w| {
             serde_json::to_string(&(&w.reason, &w.by, &w.until)).unwrap_or_default()

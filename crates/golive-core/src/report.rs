@@ -551,7 +551,10 @@ fn apply_mark(
         mark.by
     );
     if let Some(until) = &mark.valid_until {
-        why.push_str(&format!(", valid until {}", until.get(..10).unwrap_or(until)));
+        why.push_str(&format!(
+            ", valid until {}",
+            until.get(..10).unwrap_or(until)
+        ));
     }
     if let Some(note) = &mark.note {
         why.push_str(&format!(": {note}"));
@@ -566,9 +569,7 @@ fn apply_mark(
 fn roll_up(items: &mut [ItemReport]) {
     // Walk backwards so that grandchildren settle before their grandparents.
     for k in (0..items.len()).rev() {
-        if items[k].index.is_none()
-            || !items[k].checks.is_empty()
-            || items[k].status.is_complete()
+        if items[k].index.is_none() || !items[k].checks.is_empty() || items[k].status.is_complete()
         {
             continue;
         }
@@ -763,7 +764,11 @@ mod tests {
         r.settle(&People::default(), "2026-01-01");
         assert_eq!(r.decision.outcome, Outcome::NoGo);
 
-        let marks = vec![mark("backup", MarkState::Done, Some("2026-01-31T09:00:00Z"))];
+        let marks = vec![mark(
+            "backup",
+            MarkState::Done,
+            Some("2026-01-31T09:00:00Z"),
+        )];
         r.settle(&people(marks.clone(), "2026-01-15T00:00:00Z"), "2026-01-15");
         assert_eq!(r.items[0].status, ItemStatus::Done);
         assert_eq!(r.decision.outcome, Outcome::Go);
@@ -775,7 +780,9 @@ mod tests {
         assert!(r.items[0].mark.as_ref().unwrap().expired);
         assert_eq!(r.decision.outcome, Outcome::NoGo);
         assert!(
-            r.decision.reasons[0].message.contains("stale since 2026-01-31"),
+            r.decision.reasons[0]
+                .message
+                .contains("stale since 2026-01-31"),
             "{:?}",
             r.decision.reasons
         );
@@ -788,7 +795,10 @@ mod tests {
         failed.class = Class::Live;
         let mut r = report(vec![failed], &[]);
         r.settle(
-            &people(vec![mark("health", MarkState::Done, None)], "2026-01-02T00:00:00Z"),
+            &people(
+                vec![mark("health", MarkState::Done, None)],
+                "2026-01-02T00:00:00Z",
+            ),
             "2026-01-02",
         );
         assert_eq!(r.items[0].status, ItemStatus::Failed);
@@ -798,7 +808,10 @@ mod tests {
 
     #[test]
     fn stored_waivers_count_and_expire() {
-        let mut r = report(vec![item("cdn", Priority::High, ItemStatus::Failed, 0)], &[]);
+        let mut r = report(
+            vec![item("cdn", Priority::High, ItemStatus::Failed, 0)],
+            &[],
+        );
         let p = People {
             waivers: vec![Waiver {
                 item: "cdn".into(),
@@ -840,7 +853,10 @@ mod tests {
 
     #[test]
     fn a_signoff_binds_to_the_digest() {
-        let mut r = report(vec![item("a", Priority::Normal, ItemStatus::Open, 0)], &["Tech Lead"]);
+        let mut r = report(
+            vec![item("a", Priority::Normal, ItemStatus::Open, 0)],
+            &["Tech Lead"],
+        );
         r.settle(&People::default(), "2026-01-01");
         assert_eq!(r.decision.reasons[0].kind, ReasonKind::SignoffMissing);
         let signed = People {

@@ -105,10 +105,7 @@ pub(crate) fn verify_chain(entries: &[AuditEntry]) -> Vec<Finding> {
 }
 
 /// Compares the records in the tables with what the log says was written.
-pub(crate) fn verify_records(
-    entries: &[AuditEntry],
-    records: &[(String, String)],
-) -> Vec<Finding> {
+pub(crate) fn verify_records(entries: &[AuditEntry], records: &[(String, String)]) -> Vec<Finding> {
     use std::collections::HashMap;
     let mut findings = Vec::new();
     let logged: HashMap<&str, &AuditEntry> =
@@ -193,8 +190,14 @@ mod tests {
         let mut c = chain(5);
         c.remove(1);
         let f = verify_chain(&c);
-        assert!(f.iter().any(|f| f.message.contains("2..2 are missing")), "{f:?}");
-        assert!(f.iter().any(|f| f.message.contains("does not follow")), "{f:?}");
+        assert!(
+            f.iter().any(|f| f.message.contains("2..2 are missing")),
+            "{f:?}"
+        );
+        assert!(
+            f.iter().any(|f| f.message.contains("does not follow")),
+            "{f:?}"
+        );
     }
 
     #[test]

@@ -77,7 +77,17 @@ pub(crate) fn signoff_from(c: SignoffCols) -> Signoff {
     }
 }
 
-pub(crate) type AuditCols = (i64, String, String, String, String, String, String, String, String);
+pub(crate) type AuditCols = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
 
 pub(crate) fn entry_from(c: AuditCols) -> AuditEntry {
     AuditEntry {
@@ -508,10 +518,13 @@ macro_rules! migrate {
         )
         .execute(&mut *$tx)
         .await?;
-        let (current,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) FROM golive_schema")
-            .fetch_one(&mut *$tx)
-            .await?;
-        let known = $migrations.last().map_or(0, |m: &$crate::Migration| m.version);
+        let (current,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(version), 0) FROM golive_schema")
+                .fetch_one(&mut *$tx)
+                .await?;
+        let known = $migrations
+            .last()
+            .map_or(0, |m: &$crate::Migration| m.version);
         if current > known {
             return Err($crate::StoreError::TooNew {
                 location: $location.to_string(),
@@ -521,12 +534,14 @@ macro_rules! migrate {
         }
         for m in $migrations.iter().filter(|m| m.version > current) {
             sqlx::raw_sql(m.sql).execute(&mut *$tx).await?;
-            sqlx::query("INSERT INTO golive_schema (version, description, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.description)
-                .bind($crate::now())
-                .execute(&mut *$tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO golive_schema (version, description, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.description)
+            .bind($crate::now())
+            .execute(&mut *$tx)
+            .await?;
         }
     }};
 }

@@ -199,7 +199,10 @@ impl StoreError {
     /// Whether the user can fix it by naming another store (exit 2), rather
     /// than golive or the database failing (exit 3).
     pub fn is_user_error(&self) -> bool {
-        matches!(self, Self::Location(_) | Self::Missing(_) | Self::TooNew { .. })
+        matches!(
+            self,
+            Self::Location(_) | Self::Missing(_) | Self::TooNew { .. }
+        )
     }
 }
 
@@ -238,7 +241,12 @@ pub(crate) struct Migration {
 
 /// The moment, as the store records times: RFC 3339, UTC, whole seconds.
 pub fn now() -> String {
-    let t = time::OffsetDateTime::now_utc();
+    rfc3339(time::OffsetDateTime::now_utc())
+}
+
+/// A time as the store records it (so that times compare as strings).
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use golive_checklist::{Priority, Status};
 use golive_core::{
-    Basis, CheckResult, CheckStatus, Class, Evidence, Expectation, ItemReport, ItemStatus,
-    Policy, ProbeKind, RunReport, SectionReport, SignoffReport, Summary, Value, Waiver,
-    expect::Verdict, plan::Threshold,
+    Basis, CheckResult, CheckStatus, Class, Evidence, Expectation, ItemReport, ItemStatus, Policy,
+    ProbeKind, RunReport, SectionReport, SignoffReport, Summary, Value, Waiver, expect::Verdict,
+    plan::Threshold,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};

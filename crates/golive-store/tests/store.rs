@@ -286,7 +286,9 @@ async fn marks_waivers_and_signoffs_settle_the_gate(f: Fixture) {
     assert_eq!(r.decision.outcome, Outcome::NoGo);
     assert!(r.signoffs[0].stale);
     assert!(
-        r.decision.reasons[0].message.starts_with("sign-off stale: Tech Lead"),
+        r.decision.reasons[0]
+            .message
+            .starts_with("sign-off stale: Tech Lead"),
         "{:?}",
         r.decision.reasons
     );
@@ -341,10 +343,13 @@ async fn the_audit_log_detects_edits_and_removals(f: Fixture) {
         .sql("UPDATE marks SET by_name = 'Mallory' WHERE item = 'cdn'");
     let found = store.verify().await.unwrap();
     assert!(
-        found.iter().any(|x| x.message.contains("differs from what entry 3")),
+        found
+            .iter()
+            .any(|x| x.message.contains("differs from what entry 3")),
         "{found:?}"
     );
-    f.tamper.sql("UPDATE marks SET by_name = 'Bob' WHERE item = 'cdn'");
+    f.tamper
+        .sql("UPDATE marks SET by_name = 'Bob' WHERE item = 'cdn'");
     assert!(store.verify().await.unwrap().is_empty());
 
     // An entry rewritten to cover it breaks the chain.
@@ -352,7 +357,9 @@ async fn the_audit_log_detects_edits_and_removals(f: Fixture) {
         .sql("UPDATE audit SET actor = 'Mallory' WHERE seq = 3");
     let found = store.verify().await.unwrap();
     assert!(
-        found.iter().any(|x| x.message.contains("entry 3 was changed")),
+        found
+            .iter()
+            .any(|x| x.message.contains("entry 3 was changed")),
         "{found:?}"
     );
     f.tamper.sql("UPDATE audit SET actor = 'Bob' WHERE seq = 3");
@@ -360,15 +367,22 @@ async fn the_audit_log_detects_edits_and_removals(f: Fixture) {
     // A removed entry leaves a gap; a removed record leaves its entry orphaned.
     f.tamper.sql("DELETE FROM audit WHERE seq = 2");
     let found = store.verify().await.unwrap();
-    assert!(found.iter().any(|x| x.message.contains("missing")), "{found:?}");
     assert!(
-        found.iter().any(|x| x.message.contains("mark:1 is not in the audit log")),
+        found.iter().any(|x| x.message.contains("missing")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|x| x.message.contains("mark:1 is not in the audit log")),
         "{found:?}"
     );
     f.tamper.sql("DELETE FROM signoffs");
     let found = store.verify().await.unwrap();
     assert!(
-        found.iter().any(|x| x.message.contains("signoff:1 (entry 4")),
+        found
+            .iter()
+            .any(|x| x.message.contains("signoff:1 (entry 4")),
         "{found:?}"
     );
     // A run's results edited in place.

@@ -30,7 +30,10 @@ impl PgDatabase {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
-        psql(&format!("{SERVER}/postgres"), &format!("CREATE DATABASE {name}"));
+        psql(
+            &format!("{SERVER}/postgres"),
+            &format!("CREATE DATABASE {name}"),
+        );
         let url = format!("{SERVER}/{name}");
         Self { name, url }
     }

@@ -1,0 +1,164 @@
+//! `golive gate`: the decision for the latest stored run, taken again now
+//! with the people's marks, waivers and sign-offs; the exit status is the
+//! decision's, for CI.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anstyle::{AnsiColor, Style};
+use golive_core::decision::{Decision, Outcome};
+use golive_core::{SignoffReport, Summary};
+use serde::Serialize;
+
+use crate::cli::{ColorWhen, GateArgs, GateFormat};
+use crate::commands::run::exit_for;
+use crate::commands::store;
+use crate::failure::Failure;
+use crate::output;
+
+#[derive(Serialize)]
+struct GateJson<'a> {
+    run: i64,
+    started_at: &'a str,
+    source: &'a str,
+    digest: &'a str,
+    decision: &'a Decision,
+    summary: &'a Summary,
+    signoffs: &'a [SignoffReport],
+}
+
+pub async fn command(args: &GateArgs, color: ColorWhen) -> Result<ExitCode, Failure> {
+    let store = store::open_for(&args.people, false).await?;
+    let run = store::latest(&*store).await?;
+    let report = &run.report;
+    match args.format {
+        GateFormat::Json => output::emit(args.output.as_deref(), color, |out| {
+            let json = GateJson {
+                run: run.id,
+                started_at: &report.started_at,
+                source: &report.source,
+                digest: &report.digest,
+                decision: &report.decision,
+                summary: &report.summary,
+                signoffs: &report.signoffs,
+            };
+            serde_json::to_writer_pretty(&mut *out, &json).map_err(std::io::Error::other)?;
+            writeln!(out)
+        })?,
+        GateFormat::Html => {
+            let history = store::readiness(&*store).await?;
+            output::emit(args.output.as_deref(), color, |out| {
+                golive_report::html::render_with(report, &history, out)
+            })?;
+        }
+        GateFormat::Human => output::emit(args.output.as_deref(), color, |out| {
+            human(run.id, report, out)
+        })?,
+    }
+    Ok(exit_for(report))
+}
+
+fn human(id: i64, r: &golive_core::RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+    let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
+    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+    writeln!(
+        out,
+        "{bold}golive gate{bold:#} {dim}· run {id} of {} at {} · {} items{dim:#}",
+        r.source, r.started_at, r.summary.items
+    )?;
+    let s = &r.summary;
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (s.passed, "passed"),
+        (s.failed, "failed"),
+        (s.skipped, "skipped"),
+        (s.not_verified, "not verified"),
+        (s.done, "done"),
+        (s.in_progress, "in progress"),
+        (s.blocked, "blocked"),
+        (s.open, "open"),
+        (s.na, "n/a"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    writeln!(out, "{bold}Items{bold:#}      {}", parts.join(" · "))?;
+    let marked = r
+        .items
+        .iter()
+        .filter(|i| i.mark.as_ref().is_some_and(|m| m.counts && !m.expired))
+        .count();
+    let stale = r
+        .items
+        .iter()
+        .filter(|i| i.mark.as_ref().is_some_and(|m| m.expired))
+        .count();
+    if marked + stale > 0 {
+        let stale = if stale > 0 {
+            format!(" · {stale} stale (open again)")
+        } else {
+            String::new()
+        };
+        writeln!(out, "{bold}Marks{bold:#}      {marked} counting{stale}")?;
+    }
+    if !r.signoffs.is_empty() {
+        writeln!(out, "{bold}Sign-offs{bold:#}")?;
+        for so in &r.signoffs {
+            let who = so.by.as_deref().unwrap_or("");
+            let date = so
+                .date
+                .as_deref()
+                .map(|d| format!(", {d}"))
+                .unwrap_or_default();
+            if so.signed {
+                writeln!(
+                    out,
+                    "  {green}✓{green:#} {} {dim}({who}{date}){dim:#}",
+                    so.role
+                )?;
+            } else if so.stale {
+                let run = so.run.map(|n| format!(" run {n}")).unwrap_or_default();
+                writeln!(
+                    out,
+                    "  {yellow}✗{yellow:#} {} {dim}(stale: {who} signed{run}, whose results differ){dim:#}",
+                    so.role
+                )?;
+            } else {
+                writeln!(out, "  {red}✗{red:#} {} {dim}(unsigned){dim:#}", so.role)?;
+            }
+        }
+    }
+    let d = &r.decision;
+    if !d.waived.is_empty() {
+        writeln!(out, "\n{bold}Waived{bold:#}")?;
+        for w in &d.waived {
+            let until = w
+                .until
+                .as_deref()
+                .map(|u| format!(", until {u}"))
+                .unwrap_or_default();
+            writeln!(out, "  ~ {}: {} (by {}{until})", w.text, w.reason, w.by)?;
+        }
+    }
+    if !d.warnings.is_empty() {
+        writeln!(out, "\n{bold}Warnings{bold:#}")?;
+        for w in &d.warnings {
+            writeln!(out, "  {yellow}!{yellow:#} {w}")?;
+        }
+    }
+    writeln!(out)?;
+    let st = match d.outcome {
+        Outcome::Go => green.bold(),
+        Outcome::GoWithWaivers => yellow.bold(),
+        Outcome::NoGo => red.bold(),
+    };
+    writeln!(out, "{st}{}{st:#}", d.outcome)?;
+    for reason in &d.reasons {
+        writeln!(out, "  {red}✗{red:#} {}", reason.message)?;
+    }
+    Ok(())
+}
