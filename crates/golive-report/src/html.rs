@@ -231,7 +231,10 @@ fn items(h: &mut String, report: &RunReport) {
 
 fn evidence_cell(item: &ItemReport) -> String {
     let mut ev = String::new();
-    if let Some(r) = &item.reason {
+    // A counting mark wrote the item's reason; its own line below says it.
+    let marked = item.mark.as_ref().is_some_and(|m| m.counts);
+    if marked {
+    } else if let Some(r) = &item.reason {
         let _ = write!(ev, "{}", escape(r));
     } else {
         let summaries: Vec<&str> = item
