@@ -109,24 +109,11 @@ fn decision(h: &mut String, report: &RunReport) {
         "<section class=\"decision {class}\" id=\"decision\"><strong>{}</strong>",
         d.outcome
     );
-    let s = &report.summary;
-    let mut parts = Vec::new();
-    for (n, what) in [
-        (s.passed, "passed"),
-        (s.failed, "failed"),
-        (s.done, "done"),
-        (s.in_progress, "in progress"),
-        (s.blocked, "blocked"),
-        (s.open, "open"),
-        (s.not_verified, "not verified"),
-        (s.skipped, "skipped"),
-        (s.na, "n/a"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
-    let _ = writeln!(h, "<p class=\"counts\">{}</p>", parts.join(" · "));
+    let _ = writeln!(
+        h,
+        "<p class=\"counts\">{}</p>",
+        crate::human::counts(&report.summary)
+    );
     if !d.reasons.is_empty() {
         let _ = writeln!(h, "<ul id=\"reasons\">");
         for r in &d.reasons {

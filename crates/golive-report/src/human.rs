@@ -63,6 +63,27 @@ fn detail(item: &ItemReport) -> String {
     d
 }
 
+/// The item counts as one line: `9 passed · 2 failed · 20 done · 77 open`.
+pub fn counts(s: &golive_core::Summary) -> String {
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (s.passed, "passed"),
+        (s.failed, "failed"),
+        (s.skipped, "skipped"),
+        (s.not_verified, "not verified"),
+        (s.done, "done"),
+        (s.in_progress, "in progress"),
+        (s.blocked, "blocked"),
+        (s.open, "open"),
+        (s.na, "n/a"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    parts.join(" · ")
+}
+
 pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
@@ -103,24 +124,7 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
-    let s = &report.summary;
-    let mut parts = Vec::new();
-    for (n, what) in [
-        (s.passed, "passed"),
-        (s.failed, "failed"),
-        (s.skipped, "skipped"),
-        (s.not_verified, "not verified"),
-        (s.done, "done"),
-        (s.in_progress, "in progress"),
-        (s.blocked, "blocked"),
-        (s.open, "open"),
-        (s.na, "n/a"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
-    writeln!(out, "{bold}Items{bold:#}      {}", parts.join(" · "))?;
+    writeln!(out, "{bold}Items{bold:#}      {}", counts(&report.summary))?;
     if !report.signoffs.is_empty() {
         let list: Vec<String> = report
             .signoffs
@@ -131,10 +135,11 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
                 } else {
                     ("✗", style(AnsiColor::Red))
                 };
-                let by =
-                    s.by.as_deref()
-                        .map(|b| format!(" ({b})"))
-                        .unwrap_or_default();
+                let by = match (s.by.as_deref(), s.stale) {
+                    (Some(b), true) => format!(" (stale: {b} signed other results)"),
+                    (Some(b), false) => format!(" ({b})"),
+                    (None, _) => String::new(),
+                };
                 format!("{st}{mark}{st:#} {}{by}", s.role)
             })
             .collect();

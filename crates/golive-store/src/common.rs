@@ -110,6 +110,25 @@ pub(crate) fn clean(s: &str) -> String {
     golive_core::Redactor::default().redact(s).into_owned()
 }
 
+/// The newest schema version this golive knows.
+pub(crate) fn known(migrations: &[crate::Migration]) -> i64 {
+    migrations.last().map_or(0, |m| m.version)
+}
+
+/// The schema version a store is at (`None` for a fresh one, where the
+/// query fails for want of the table).
+macro_rules! schema_version {
+    ($pool:expr) => {{
+        let row: Result<(Option<i64>,), sqlx::Error> =
+            sqlx::query_as("SELECT MAX(version) FROM golive_schema")
+                .fetch_one($pool)
+                .await;
+        row.ok().and_then(|r| r.0)
+    }};
+}
+
+pub(crate) use schema_version;
+
 macro_rules! store_impl {
     ($store:ty, $db:ty) => {
         impl $store {

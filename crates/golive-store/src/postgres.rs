@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use crate::common::{migrate, store_impl};
+use crate::common::{migrate, schema_version, store_impl};
 use crate::{Location, Migration, StoreError};
 
 const MIGRATIONS: &[Migration] = &[Migration {
@@ -34,13 +34,16 @@ impl PgStore {
             .await
             .map_err(|e| StoreError::Database(format!("{location}: {}", StoreError::from(e))))?;
         let store = Self { pool, location };
-        let mut tx = store.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(MIGRATION_LOCK)
-            .execute(&mut *tx)
-            .await?;
-        migrate!(tx, MIGRATIONS, store.location);
-        tx.commit().await?;
+        // A store already up to date is only read: no lock is taken.
+        if schema_version!(&store.pool) != Some(crate::common::known(MIGRATIONS)) {
+            let mut tx = store.pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            migrate!(tx, MIGRATIONS, store.location);
+            tx.commit().await?;
+        }
         Ok(store)
     }
 

@@ -12,7 +12,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::common::{migrate, store_impl};
+use crate::common::{migrate, schema_version, store_impl};
 use crate::{Location, Migration, StoreError};
 
 const MIGRATIONS: &[Migration] = &[Migration {
@@ -56,9 +56,12 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Database(format!("{}: {e}", path.display())))?;
         let store = Self { pool, location };
-        let mut tx = store.write_tx().await?;
-        migrate!(tx, MIGRATIONS, store.location);
-        tx.commit().await?;
+        // A store already up to date is only read: no lock is taken.
+        if schema_version!(&store.pool) != Some(crate::common::known(MIGRATIONS)) {
+            let mut tx = store.write_tx().await?;
+            migrate!(tx, MIGRATIONS, store.location);
+            tx.commit().await?;
+        }
         Ok(store)
     }
 

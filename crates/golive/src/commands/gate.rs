@@ -69,24 +69,11 @@ fn human(id: i64, r: &golive_core::RunReport, out: &mut dyn Write) -> std::io::R
         "{bold}golive gate{bold:#} {dim}· run {id} of {} at {} · {} items{dim:#}",
         r.source, r.started_at, r.summary.items
     )?;
-    let s = &r.summary;
-    let mut parts = Vec::new();
-    for (n, what) in [
-        (s.passed, "passed"),
-        (s.failed, "failed"),
-        (s.skipped, "skipped"),
-        (s.not_verified, "not verified"),
-        (s.done, "done"),
-        (s.in_progress, "in progress"),
-        (s.blocked, "blocked"),
-        (s.open, "open"),
-        (s.na, "n/a"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
-    writeln!(out, "{bold}Items{bold:#}      {}", parts.join(" · "))?;
+    writeln!(
+        out,
+        "{bold}Items{bold:#}      {}",
+        golive_report::human::counts(&r.summary)
+    )?;
     let marked = r
         .items
         .iter()
