@@ -21,7 +21,7 @@ use golive_store::{Location, NewRun, WaiverRecord};
 fn checklist(items: usize) -> String {
     let mut md = String::from("# Production Checklist\n");
     for k in 0..items {
-        if k % 20 == 0 {
+        if k.is_multiple_of(20) {
             md.push_str(&format!("\n## Phase {}: Area {}\n", k / 20 + 1, k / 20 + 1));
         }
         let marker = match k % 10 {
@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         policy: Policy::default(),
     };
     for (index, item) in c.items.iter().enumerate() {
-        let checked = index % 5 == 0;
+        let checked = index.is_multiple_of(5);
         let mut checks = Vec::new();
         if checked {
             let mut spec = CheckSpec::new(
@@ -101,7 +101,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|spec| {
                 let ms = 20.0 + (rng.next() % 4000) as f64 / 10.0;
-                let passed = rng.next() % 20 != 0;
+                let passed = !rng.next().is_multiple_of(20);
                 let mut evidence = Evidence::new();
                 evidence.insert("status".into(), Value::Int(if passed { 200 } else { 503 }));
                 evidence.insert(
@@ -150,7 +150,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             })
             .await?;
         // People work along: a mark every few runs, a sign-off now and then.
-        if run % 50 == 0 {
+        if run.is_multiple_of(50) {
             let k = (rng.next() as usize) % c.items.len();
             store
                 .add_mark(&Mark {
@@ -163,7 +163,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
                 .await?;
         }
-        if run % 500 == 0 {
+        if run.is_multiple_of(500) {
             store
                 .add_waiver(&WaiverRecord {
                     item: c.items[(run / 500) % c.items.len()].id.clone(),
@@ -183,7 +183,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
                 .await?;
         }
-        if (run + 1) % 1000 == 0 {
+        if (run + 1).is_multiple_of(1000) {
             eprintln!(
                 "seed: {} runs in {:.1}s",
                 run + 1,

@@ -3,6 +3,8 @@
 //! Tampering goes through the databases' own clients (sqlite3, psql), as
 //! someone editing the store behind golive's back would.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use golive_checklist::{Checklist, Status};

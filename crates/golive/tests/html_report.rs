@@ -4,6 +4,8 @@
 //! the readiness chart over past runs, a latency histogram, the sign-offs —
 //! and that the page fetched nothing and prints.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;

@@ -4,6 +4,8 @@
 //! of its own named with GOLIVE_STORE. Tampering goes through sqlite3 and
 //! psql, behind golive's back.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
