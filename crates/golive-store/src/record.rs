@@ -77,30 +77,58 @@ pub(crate) struct Results {
     items: Vec<ItemResult>,
 }
 
+// Results are most of a store's size (10,000 runs of 300 items), so what
+// is empty or can be derived again is left out: the evidence of an item
+// that is its primary check's, a check's name that is its id, empty lists.
 #[derive(Serialize, Deserialize)]
 struct ItemResult {
     found: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     found_reason: Option<String>,
-    evidence: serde_json::Value,
+    /// Absent when it is the evidence of the item's primary check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    evidence: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "is_zero")]
     duration_ms: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     checks: Vec<StoredCheck>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct StoredCheck {
     id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     item: Option<String>,
-    name: String,
+    /// Absent when it is the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
     kind: ProbeKind,
     target: String,
     status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     summary: String,
     evidence: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     expectations: Vec<StoredVerdict>,
     duration_ms: u64,
     attempts: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     advisory: bool,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// The check whose evidence an item shows: its first failing one, else its
+/// first (as golive-core's report assembles it).
+fn primary(checks: &[CheckResult]) -> Option<&CheckResult> {
+    checks
+        .iter()
+        .find(|c| c.status == CheckStatus::Failed)
+        .or(checks.first())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -231,12 +259,17 @@ pub(crate) fn split(report: &RunReport) -> Result<Split, StoreError> {
         items: report
             .items
             .iter()
-            .map(|i| ItemResult {
-                found: i.found.as_str().to_string(),
-                found_reason: i.found_reason.clone(),
-                evidence: to_json(&i.evidence),
-                duration_ms: i.duration_ms,
-                checks: i.checks.iter().map(stored_check).collect(),
+            .map(|i| {
+                let derived = primary(&i.checks).map_or(i.evidence.is_empty(), |c| {
+                    c.evidence == i.evidence
+                });
+                ItemResult {
+                    found: i.found.as_str().to_string(),
+                    found_reason: i.found_reason.clone(),
+                    evidence: (!derived).then(|| to_json(&i.evidence)),
+                    duration_ms: i.duration_ms,
+                    checks: i.checks.iter().map(stored_check).collect(),
+                }
             })
             .collect(),
     };
@@ -269,7 +302,7 @@ fn stored_check(c: &CheckResult) -> StoredCheck {
     StoredCheck {
         id: c.id.clone(),
         item: c.item.clone(),
-        name: c.name.clone(),
+        name: (c.name != c.id).then(|| c.name.clone()),
         kind: c.kind,
         target: c.target.clone(),
         status: check_status_name(c.status).to_string(),
@@ -386,9 +419,9 @@ pub(crate) fn join(row: RunRow, plan: &str, results: &str) -> Result<RunReport, 
             .map(|c| {
                 Ok(CheckResult {
                     status: check_status(&c.status)?,
+                    name: c.name.unwrap_or_else(|| c.id.clone()),
                     id: c.id,
                     item: c.item,
-                    name: c.name,
                     kind: c.kind,
                     target: c.target,
                     reason: c.reason,
@@ -435,7 +468,12 @@ pub(crate) fn join(row: RunRow, plan: &str, results: &str) -> Result<RunReport, 
             why: p.why,
             status: found,
             reason: r.found_reason.clone(),
-            evidence: from_json(&r.evidence),
+            evidence: match &r.evidence {
+                Some(e) => from_json(e),
+                None => primary(&checks)
+                    .map(|c| c.evidence.clone())
+                    .unwrap_or_default(),
+            },
             duration_ms: r.duration_ms,
             checks,
             needs: p.needs,
