@@ -53,20 +53,22 @@ bench() { # name, store URL, sqlite3 floor commands (or empty)
     "$golive history --all --store '$store' --format json"
   )
   hyperfine --warmup 3 --min-runs 15 -N -i --export-json "$work/$name.json" "${cmds[@]}" "${@:3}" >&2
-  python3 - "$work/$name.json" "$name" <<'PY'
+  python3 - "$work/$name.json" "$name" "$golive" "$store" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
-ours = lambda r: r["command"].split()[0].endswith("/golive")
-floor = {r["command"]: r["mean"] for r in results if not ours(r)}
-print(f"\n{sys.argv[2]}: mean (± σ) of each command")
+name, golive, store = sys.argv[2:5]
+short = lambda c: c.replace(golive, "golive").replace(f"'{store}'", "STORE").replace(store, "STORE")
+ours = lambda r: r["command"].startswith(golive)
+print(f"\n{name} ({store.split('@')[-1]}): mean ± σ")
 for r in results:
-    name = r["command"].split("/")[-1][:90]
-    print(f"  {r['mean']*1000:8.1f} ms ± {r['stddev']*1000:5.1f}  {name}")
+    print(f"  {r['mean']*1000:8.1f} ms ± {r['stddev']*1000:5.1f}   {short(r['command'])}")
+floor = [r["mean"] for r in results if not ours(r)]
 if floor:
-    f = min(floor.values())
+    f = min(floor)
+    print(f"  against the database client's fastest query ({f*1000:.1f} ms, process start included):")
     for r in results:
         if ours(r):
-            print(f"  ratio to the client's floor ({f*1000:.1f} ms): {r['mean']/f:5.1f}×  {r['command'].split('/')[-1].split(' --store')[0]}")
+            print(f"  {r['mean']/f:6.1f}x  {short(r['command'])}")
 PY
 }
 

@@ -154,18 +154,25 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
             "{dim}partial run (--only): the decision covers the selected items; sign-offs are not considered{dim:#}"
         )?;
     }
-    if !report.decision.warnings.is_empty() {
+    verdict(&report.decision, out)
+}
+
+/// The end of a report: warnings, waivers (who granted them, why, until
+/// when), then the outcome and every reason it is not GO.
+pub fn verdict(d: &golive_core::Decision, out: &mut dyn Write) -> io::Result<()> {
+    let bold = Style::new().bold();
+    if !d.warnings.is_empty() {
         writeln!(out)?;
         writeln!(out, "{bold}Warnings{bold:#}")?;
         let y = style(AnsiColor::Yellow);
-        for w in &report.decision.warnings {
+        for w in &d.warnings {
             writeln!(out, "  {y}!{y:#} {w}")?;
         }
     }
-    if !report.decision.waived.is_empty() {
+    if !d.waived.is_empty() {
         writeln!(out)?;
         writeln!(out, "{bold}Waived{bold:#}")?;
-        for w in &report.decision.waived {
+        for w in &d.waived {
             let until = w
                 .until
                 .as_deref()
@@ -175,7 +182,6 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     writeln!(out)?;
-    let d = &report.decision;
     let st = match d.outcome {
         Outcome::Go => style(AnsiColor::Green).bold(),
         Outcome::GoWithWaivers => style(AnsiColor::Yellow).bold(),

@@ -260,9 +260,8 @@ pub(crate) fn split(report: &RunReport) -> Result<Split, StoreError> {
             .items
             .iter()
             .map(|i| {
-                let derived = primary(&i.checks).map_or(i.evidence.is_empty(), |c| {
-                    c.evidence == i.evidence
-                });
+                let derived =
+                    primary(&i.checks).map_or(i.evidence.is_empty(), |c| c.evidence == i.evidence);
                 ItemResult {
                     found: i.found.as_str().to_string(),
                     found_reason: i.found_reason.clone(),

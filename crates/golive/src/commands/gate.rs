@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
-use golive_core::decision::{Decision, Outcome};
+use golive_core::decision::Decision;
 use golive_core::{SignoffReport, Summary};
 use serde::Serialize;
 
@@ -119,33 +119,5 @@ fn human(id: i64, r: &golive_core::RunReport, out: &mut dyn Write) -> std::io::R
             }
         }
     }
-    let d = &r.decision;
-    if !d.waived.is_empty() {
-        writeln!(out, "\n{bold}Waived{bold:#}")?;
-        for w in &d.waived {
-            let until = w
-                .until
-                .as_deref()
-                .map(|u| format!(", until {u}"))
-                .unwrap_or_default();
-            writeln!(out, "  ~ {}: {} (by {}{until})", w.text, w.reason, w.by)?;
-        }
-    }
-    if !d.warnings.is_empty() {
-        writeln!(out, "\n{bold}Warnings{bold:#}")?;
-        for w in &d.warnings {
-            writeln!(out, "  {yellow}!{yellow:#} {w}")?;
-        }
-    }
-    writeln!(out)?;
-    let st = match d.outcome {
-        Outcome::Go => green.bold(),
-        Outcome::GoWithWaivers => yellow.bold(),
-        Outcome::NoGo => red.bold(),
-    };
-    writeln!(out, "{st}{}{st:#}", d.outcome)?;
-    for reason in &d.reasons {
-        writeln!(out, "  {red}✗{red:#} {}", reason.message)?;
-    }
-    Ok(())
+    golive_report::human::verdict(&r.decision, out)
 }
