@@ -6,6 +6,7 @@
 pub mod decision;
 pub mod expect;
 pub mod kind;
+pub mod people;
 pub mod plan;
 pub mod redact;
 pub mod report;
@@ -15,9 +16,12 @@ pub mod value;
 pub use decision::{Decision, DecisionItem, DecisionSignoff, Outcome, decide};
 pub use expect::{Expectation, Verdict};
 pub use kind::{Class, ProbeKind};
+pub use people::{Mark, MarkState, People, Signoff};
 pub use plan::{CheckSpec, DependencyError, Origin, Plan, PlannedItem, Policy, Threshold, Waiver};
 pub use redact::Redactor;
-pub use report::{ItemReport, Meta, RunReport};
+pub use report::{
+    Basis, ItemMark, ItemReport, Meta, RunReport, SectionReport, SignoffReport, Summary,
+};
 pub use result::{CheckResult, CheckStatus, ItemStatus};
 pub use value::{Evidence, Value, format_duration};
 

@@ -23,6 +23,7 @@ pub mod nginx;
 pub mod security;
 pub mod tls;
 pub mod websocket;
+pub mod store;
 
 pub use nginx::Nginx;
 

@@ -54,6 +54,192 @@ pub enum Command {
     Secrets(SecretsArgs),
     /// Start a sample deployment on loopback and verify a sample checklist against it.
     Demo(DemoArgs),
+    /// Record a person's work on an item: done, in progress, blocked, not
+    /// applicable, or a waiver.
+    #[command(after_help = MARK_HELP)]
+    Mark(MarkArgs),
+    /// Sign off the latest run for a role (binds to that run's results).
+    Sign(SignArgs),
+    /// The decision for the latest run with people's marks, waivers and
+    /// sign-offs; exits 0 GO (or GO WITH WAIVERS), 1 NO-GO.
+    #[command(after_help = AFTER_HELP)]
+    Gate(GateArgs),
+    /// The audit log of the store; `golive audit verify` checks it.
+    Audit(AuditArgs),
+    /// Stored runs with their time, decision and counts, newest first.
+    History(HistoryArgs),
+    /// Items whose status changed between two stored runs.
+    Diff(DiffArgs),
+}
+
+const MARK_HELP: &str = "\
+Examples:
+  golive mark 'backup restore' --done --by 'Ann (DevOps)' --valid-for 30d --note 'restored the 02:00 dump'
+  golive mark deployment/cdn/cdn-configured --waive 'CDN ships next release' --by 'Ann (Tech Lead)' --until 2026-12-31
+  golive mark 'train support team' --in-progress --by Bob --write-back";
+
+/// Where runs, marks, waivers and sign-offs are kept.
+#[derive(Debug, Clone, Args, Default)]
+pub struct StoreArgs {
+    /// The store: a SQLite file, sqlite://PATH, or postgres://USER@HOST/DB for
+    /// a team [default: .golive/golive.db beside the checklist].
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GOLIVE_STORE",
+        hide_env_values = true,
+        global = true
+    )]
+    pub store: Option<String>,
+}
+
+/// The store and checklist a people's command works on.
+#[derive(Debug, Clone, Args, Default)]
+pub struct PeopleArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// The checklist (or golive.toml): its folder holds the default store,
+    /// and ITEM and roles are read from it [default: the latest run's].
+    #[arg(short, long, value_name = "FILE", global = true)]
+    pub checklist: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("state").required(true).args(["done", "in_progress", "blocked", "na", "reopen", "waive"])))]
+pub struct MarkArgs {
+    /// The item: its id, or words of its text that name it alone.
+    #[arg(value_name = "ITEM")]
+    pub item: String,
+
+    /// It is done.
+    #[arg(long)]
+    pub done: bool,
+    /// Work on it has started.
+    #[arg(long)]
+    pub in_progress: bool,
+    /// It cannot be done now (holds up go-live).
+    #[arg(long)]
+    pub blocked: bool,
+    /// It does not apply to this deployment.
+    #[arg(long)]
+    pub na: bool,
+    /// Open again: undoes an earlier mark.
+    #[arg(long)]
+    pub reopen: bool,
+    /// Accept its failure with a reason: it no longer blocks go-live.
+    #[arg(long, value_name = "REASON")]
+    pub waive: Option<String>,
+
+    /// Who did it (recorded with the mark and in the audit log).
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// What was done, where the evidence is.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// The mark counts this long, then the item is open again (30d, 12h).
+    #[arg(long, value_name = "DUR", value_parser = duration, conflicts_with = "waive")]
+    pub valid_for: Option<std::time::Duration>,
+    /// The last day a waiver counts (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "waive")]
+    pub until: Option<String>,
+    /// Write the mark into the checklist too: [x], [~], [!], [-] or [ ].
+    #[arg(long)]
+    pub write_back: bool,
+    /// A dotenv file whose secret values are kept out of the note (repeatable).
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub people: PeopleArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The role signing, as the checklist's sign-off table (or
+    /// policy.require_signoffs) names it.
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    /// Who signs.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+
+    #[command(flatten)]
+    pub people: PeopleArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = GateFormat::Human)]
+    pub format: GateFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub people: PeopleArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GateFormat {
+    Human,
+    Json,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human, global = true)]
+    pub format: PlanFormat,
+
+    #[command(flatten)]
+    pub people: PeopleArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the chain and every record against its entry; exits 1 when
+    /// something was changed or removed behind golive's back.
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+
+    /// How many runs to show, newest first.
+    #[arg(long, value_name = "N", default_value_t = 20, conflicts_with = "all")]
+    pub limit: u32,
+
+    /// Show every run.
+    #[arg(long)]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub people: PeopleArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier run's number [default: the run before the later one].
+    #[arg(value_name = "RUN")]
+    pub from: Option<i64>,
+
+    /// The later run's number [default: the latest run].
+    #[arg(value_name = "RUN")]
+    pub to: Option<i64>,
+
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+
+    #[command(flatten)]
+    pub people: PeopleArgs,
 }
 
 /// Where the deployment and its configuration are.
@@ -133,6 +319,13 @@ pub struct RunArgs {
     /// Do not verify TLS certificates.
     #[arg(long)]
     pub insecure: bool,
+
+    /// Do not keep this run (nor read marks and sign-offs) in the store.
+    #[arg(long)]
+    pub no_store: bool,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
