@@ -7,6 +7,7 @@ use crate::failure::Failure;
 
 mod demo;
 mod init;
+mod load;
 mod plan;
 pub mod run;
 mod secrets;
@@ -20,5 +21,6 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Status(args) => status::command(&args, cli.color),
         Command::Secrets(args) => secrets::command(&args, cli.color),
         Command::Demo(args) => demo::command(args, cli.color).await,
+        Command::Load(args) => load::command(args, cli.color).await,
     }
 }
