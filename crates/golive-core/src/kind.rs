@@ -54,6 +54,8 @@ kinds! {
     Tcp => "tcp", Live, "A port accepts connections, or refuses them.";
     Command => "command", Repo, "A command's exit status and output, within a time limit.";
     File => "file", Repo, "A file exists in the repository, and contains (or lacks) a pattern.";
+    Latency => "latency", Live, "Latency percentiles of one request sent N times in a row.";
+    Load => "load", Live, "A bounded load (users or an arrival rate) judged by percentiles, errors and throughput.";
 }
 
 impl fmt::Display for ProbeKind {

@@ -20,6 +20,8 @@ use golive_core::{Evidence, Expectation};
 pub mod command;
 pub mod file;
 pub mod http;
+pub mod latency;
+pub mod load;
 pub mod net;
 pub mod registry;
 pub mod tcp;

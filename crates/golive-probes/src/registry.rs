@@ -51,6 +51,8 @@ registry! {
     Tcp => crate::tcp::Tcp,
     Command => crate::command::Command,
     File => crate::file::File,
+    Latency => crate::latency::Latency,
+    Load => crate::load::Load,
 }
 
 fn load<K: Kind>(settings: &toml::Table) -> Result<Box<dyn Probe>, SettingsError> {
