@@ -236,7 +236,7 @@ impl Plan {
             _ => {}
         }
         if let Some(factor) = self.stress {
-            if !(factor >= 1.0 && factor <= 100.0) {
+            if !(1.0..=100.0).contains(&factor) {
                 return fail(format!(
                     "a stress factor is between 1 and 100 (5 for \"5x normal load\"), not {factor}"
                 ));

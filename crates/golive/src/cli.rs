@@ -56,7 +56,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Load-test a URL with k6-style thresholds: N users, or an arrival rate.
     #[command(after_help = LOAD_AFTER_HELP)]
-    Load(LoadArgs),
+    Load(Box<LoadArgs>),
 }
 
 const LOAD_AFTER_HELP: &str = "\

@@ -21,6 +21,6 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Status(args) => status::command(&args, cli.color),
         Command::Secrets(args) => secrets::command(&args, cli.color),
         Command::Demo(args) => demo::command(args, cli.color).await,
-        Command::Load(args) => load::command(args, cli.color).await,
+        Command::Load(args) => load::command(*args, cli.color).await,
     }
 }
