@@ -64,7 +64,7 @@ Examples:
   golive load https://api.example.com/health --users 100 --duration 30s --threshold 'p95<200ms'
   golive load https://api.example.com/health --rate 500/s --duration 1m --threshold 'errors<1%'
   golive load https://api.example.com/dashboard --users 20 --requests 5000 \\
-      --login https://api.example.com/login --login-json '{\"email\":\"qa@example.com\",\"password\":\"…\"}' \\
+      --login https://api.example.com/login --login-json '{\"user\":\"qa\",\"password\":\"…\"}' \\
       --capture token=json.access_token --header 'Authorization: Bearer {{token}}'
 
 Thresholds: p50 p90 p95 p99 p999 min mean max (durations), errors success (percent), rps,
