@@ -23,6 +23,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 
+use golive_core::error_chain;
+
 use crate::plan::Protocol;
 use crate::report::ErrorKind;
 use crate::target::Target;
@@ -293,7 +295,7 @@ impl Conn {
                     if let Err(e) = send.ready().await {
                         return Err(Failure::unsent(format!(
                             "the connection closed: {}",
-                            chain(&e)
+                            error_chain(&e)
                         )));
                     }
                     let resp = match send.try_send_request(req).await {
@@ -346,7 +348,7 @@ async fn read(
 }
 
 fn fail(e: &hyper::Error) -> Failure {
-    Failure::new(classify(e), chain(e))
+    Failure::new(classify(e), error_chain(e))
 }
 
 /// Sorts hyper's errors into the report's kinds: the peer hanging up is a
@@ -370,20 +372,6 @@ fn classify(e: &hyper::Error) -> ErrorKind {
     }
     // Closed, cancelled, incomplete message, HTTP/2 stream resets.
     ErrorKind::Reset
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !s.contains(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        source = inner.source();
-    }
-    s
 }
 
 /// The request as sent, built once; each send clones it (the header map is

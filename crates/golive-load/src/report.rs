@@ -139,12 +139,7 @@ impl Report {
 
     /// Requests that got an answer or an error.
     pub fn requests(&self) -> u64 {
-        self.responses
-            + ErrorKind::ALL
-                .iter()
-                .filter(|k| !k.is_status())
-                .map(|k| self.errors[*k as usize])
-                .sum::<u64>()
+        requests(self.responses, &self.errors)
     }
 
     /// Requests that failed, answers of 400 and above included.
@@ -360,6 +355,16 @@ impl Report {
         e.insert("plan".into(), self.plan.clone().into());
         e
     }
+}
+
+/// Answers plus the failures that are not answers.
+pub(crate) fn requests(responses: u64, errors: &[u64; ErrorKind::COUNT]) -> u64 {
+    responses
+        + ErrorKind::ALL
+            .iter()
+            .filter(|k| !k.is_status())
+            .map(|k| errors[*k as usize])
+            .sum::<u64>()
 }
 
 fn round3(x: f64) -> f64 {

@@ -57,12 +57,7 @@ impl Stats {
     }
 
     pub fn requests(&self) -> u64 {
-        let failed: u64 = ErrorKind::ALL
-            .iter()
-            .filter(|k| !k.is_status())
-            .map(|k| self.errors[*k as usize])
-            .sum();
-        self.responses + failed
+        crate::report::requests(self.responses, &self.errors)
     }
 
     pub fn failed(&self) -> u64 {
