@@ -310,14 +310,15 @@ impl Shared {
                 Ok(c)
             }
             Err(f) => {
-                if f.kind == ErrorKind::Connect {
-                    let n = self.connect_failures.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n >= self.abort_after && !self.connected.load(Ordering::Relaxed) {
-                        self.abort(format!(
-                            "stopped after {n} failed connection attempts and none that succeeded: {}",
-                            f.message
-                        ));
-                    }
+                // Refused, unreachable, a certificate not trusted, HTTP/2
+                // not agreed: if no connection ever succeeded, more
+                // attempts would only say the same.
+                let n = self.connect_failures.fetch_add(1, Ordering::Relaxed) + 1;
+                if n >= self.abort_after && !self.connected.load(Ordering::Relaxed) {
+                    self.abort(format!(
+                        "stopped after {n} failed connection attempts and none that succeeded: {}",
+                        f.message
+                    ));
                 }
                 Err(f)
             }
@@ -443,7 +444,7 @@ async fn user(sh: &Shared, stats: &Mutex<Stats>, index: u32) {
             Ok(Ok(answer)) => lock(stats).answer(end - from, answer, second),
             Ok(Err(failure)) => {
                 conn = None;
-                connect_failed = failure.kind == ErrorKind::Connect;
+                connect_failed = matches!(failure.kind, ErrorKind::Connect | ErrorKind::Tls);
                 lock(stats).failure(&failure, second);
             }
             Err(_) if at_deadline => {

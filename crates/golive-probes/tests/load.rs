@@ -259,3 +259,61 @@ async fn a_load_logs_in_once_and_uses_the_token() {
         "{why}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn http2_is_negotiated_over_tls() {
+    let nginx = Nginx::start_with(
+        "server { listen 127.0.0.1:{port} ssl http2; ssl_certificate {dir}/cert.pem; ssl_certificate_key {dir}/key.pem; location / { return 200 'hi'; } }",
+        |dir| {
+            let status = std::process::Command::new(golive_testkit::program("openssl"))
+                .args([
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1",
+                ])
+                .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+                .arg("-keyout")
+                .arg(dir.join("key.pem"))
+                .arg("-out")
+                .arg(dir.join("cert.pem"))
+                .stderr(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        },
+    );
+    let url = format!("https://127.0.0.1:{}/", nginx.port);
+    for (http, protocol) in [("auto", "HTTP/2"), ("2", "HTTP/2"), ("1.1", "HTTP/1.1")] {
+        let (obs, _) = observe(
+            ProbeKind::Load,
+            &format!("url = '{url}'\nusers = 2\nrequests = 50\ninsecure = true\nhttp = '{http}'"),
+            Duration::from_secs(10),
+        )
+        .await;
+        assert_eq!(obs.failure, None, "{http}: {:?}", obs.evidence);
+        assert_eq!(obs.evidence["protocol"], Value::from(protocol), "{http}");
+        assert!(
+            passes(&obs.evidence, "statuses.2xx == 50"),
+            "{http}: {:?}",
+            obs.evidence
+        );
+    }
+    // Without `insecure`, the self-signed certificate is refused, and the
+    // load stops after a few handshakes that all failed.
+    let (obs, _) = observe(
+        ProbeKind::Load,
+        &format!("url = '{url}'\nusers = 1\nduration = '5s'"),
+        Duration::from_secs(10),
+    )
+    .await;
+    assert!(
+        passes(&obs.evidence, "errors_by_kind.tls == 3"),
+        "{:?}",
+        obs.evidence
+    );
+    let why = obs.failure.unwrap();
+    assert!(why.contains("TLS handshake"), "{why}");
+}
