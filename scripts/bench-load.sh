@@ -66,7 +66,7 @@ http {
   # Every tool keeps its connections for the whole run.
   keepalive_requests 100000000;
   keepalive_timeout 120s;
-  open_file_cache max=16 valid=60s;
+  open_file_cache max=16 inactive=60s;
   client_body_temp_path $work/body; proxy_temp_path $work/proxy;
   fastcgi_temp_path $work/fastcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
   server {
@@ -79,10 +79,12 @@ EOF
 "$NGINX" -p "$work" -c "$work/nginx.conf" &
 nginx_pid=$!
 trap 'kill $nginx_pid 2>/dev/null; wait $nginx_pid 2>/dev/null; rm -rf "$work"' EXIT
+up=""
 for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { up=1; break; }
   sleep 0.1
 done
+[ -n "$up" ] || { log "nginx did not start: $(cat "$work/logs/error.log" 2>/dev/null)"; exit 1; }
 URL="http://127.0.0.1:$port/"
 log "nginx on $URL; $THREADS threads for wrk, ${DURATION}s a run, $ROUNDS round(s), connections: $CONNECTIONS"
 
@@ -111,7 +113,8 @@ run_tool() { # tool connections
       jq -r '"\(.summary.requestsPerSec) \(.latencyPercentiles.p50 * 1000) \(.latencyPercentiles.p99 * 1000)"' "$out"
       ;;
     golive)
-      /usr/bin/time -f '%U %S' -o "$cpu" "$GOLIVE" load "$URL" --users "$c" --duration "${DURATION}s" --format json > "$out" 2>/dev/null || true
+      # Exit status 1 only says a threshold failed; the numbers are in the JSON.
+      /usr/bin/time -f '%U %S' -o "$cpu" "$GOLIVE" load "$URL" --users "$c" --duration "${DURATION}s" --format json > "$out" 2>/dev/null || [ -s "$out" ]
       jq -r '"\(.evidence.rps) \(.evidence.p50) \(.evidence.p99)"' "$out"
       ;;
   esac | { read -r rps p50 p99; echo "$rps $p50 $p99 $(awk '{print $1 + $2}' "$cpu")"; }
@@ -119,25 +122,27 @@ run_tool() { # tool connections
 
 # Rounds alternate between the tools, so that whatever else the machine
 # does is spread over all three; the median round by requests/s is shown.
-declare -A result
+declare -A result spread
 for c in $CONNECTIONS; do
   for round in $(seq "$ROUNDS"); do
     for t in golive wrk oha; do
       log "round $round: $t, $c connections"
-      run_tool "$t" "$c" >> "$work/rows.$t.$c"
+      run_tool "$t" "$c" | tee -a "$work/rows.$t.$c" | sed "s/^/bench-load:   $t $c: /" >&2
       sleep 1
     done
   done
   for t in golive wrk oha; do
     result[$t,$c]=$(sort -n -k1,1 "$work/rows.$t.$c" | sed -n "$(( (ROUNDS + 1) / 2 ))p")
+    spread[$t,$c]=$(sort -n -k1,1 "$work/rows.$t.$c" | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.0f-%.0f", lo, hi}')
   done
 done
 
-printf '\n%-6s %-7s %12s %10s %10s %8s\n' conns tool 'requests/s' 'p50 ms' 'p99 ms' 'CPU s'
+printf '\n%-6s %-7s %12s %16s %10s %10s %8s %14s\n' conns tool 'requests/s' '(rounds: range)' 'p50 ms' 'p99 ms' 'CPU s' 'CPU us/req'
 for c in $CONNECTIONS; do
   for t in golive wrk oha; do
     read -r rps p50 p99 cpu <<< "${result[$t,$c]}"
-    printf '%-6s %-7s %12.0f %10.3f %10.3f %8.2f\n' "$c" "$t" "$rps" "$p50" "$p99" "$cpu"
+    printf '%-6s %-7s %12.0f %16s %10.3f %10.3f %8.2f %14.2f\n' "$c" "$t" "$rps" "${spread[$t,$c]}" "$p50" "$p99" "$cpu" \
+      "$(awk -v c="$cpu" -v r="$rps" -v d="$DURATION" 'BEGIN {print c * 1e6 / (r * d)}')"
   done
 done
 printf '\n%-6s %18s %18s %22s %22s\n' conns 'golive/wrk req/s' 'golive/oha req/s' 'golive/wrk CPU/req' 'golive/oha CPU/req'

@@ -11,7 +11,7 @@ use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -265,18 +265,12 @@ impl Conn {
 
     /// Whether a request can go out on this connection now. A connection
     /// the server closed between requests (keep-alive limit, idle timeout)
-    /// is replaced, not counted as an error.
-    pub fn usable(&mut self) -> bool {
-        match &mut self.sender {
-            Sender::H1 { send, driver } => {
-                if let Some(d) = driver.as_mut() {
-                    let mut cx = Context::from_waker(Waker::noop());
-                    if d.as_mut().poll(&mut cx).is_ready() {
-                        *driver = None;
-                    }
-                }
-                driver.is_some() && !send.is_closed()
-            }
+    /// is replaced, not counted as an error. The HTTP/1.1 driver is not
+    /// polled here (that would cost a read per request); a close it has not
+    /// seen yet shows as an unsent request, which is sent again.
+    pub fn usable(&self) -> bool {
+        match &self.sender {
+            Sender::H1 { send, driver } => driver.is_some() && !send.is_closed(),
             Sender::H2 { send, .. } => !send.is_closed(),
         }
     }

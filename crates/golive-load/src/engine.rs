@@ -94,8 +94,11 @@ pub async fn run(
         let spawned = std::thread::Builder::new()
             .name(format!("golive-load-{t}"))
             .spawn(move || {
+                // I/O and timers only: the signal and process drivers
+                // would be looked at on every park for nothing.
                 match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
+                    .enable_io()
+                    .enable_time()
                     .build()
                 {
                     Ok(rt) => rt.block_on(thread_main(for_thread, thread_stats, users, stop)),
@@ -329,7 +332,7 @@ impl Shared {
     /// none or the server closed it.
     async fn send(&self, conn: &mut Option<Conn>, stats: &Mutex<Stats>) -> Result<Answer, Failure> {
         for _ in 0..2 {
-            if !conn.as_mut().is_some_and(Conn::usable) {
+            if !conn.as_ref().is_some_and(Conn::usable) {
                 *conn = Some(self.connect(stats).await?);
             }
             let Some(c) = conn.as_mut() else { break };
