@@ -223,14 +223,22 @@ impl Shared {
         Some(Duration::from_secs_f64(secs.max(0.0)))
     }
 
-    /// Open model: how many requests were due before the end.
+    /// Open model: how many requests were due before the end, counted with
+    /// the same schedule the users follow.
     fn due_before_end(&self) -> u64 {
         let Model::Open { rate, .. } = self.plan.model else {
             return 0;
         };
-        let by_time = self.duration().map(|d| {
+        let by_time = self.plan.bound.duration.map(|d| {
             let f = self.plan.stress.unwrap_or(1.0);
-            (rate * d * (1.0 + f) / 2.0).ceil() as u64
+            let mut n = (rate * d.as_secs_f64() * (1.0 + f) / 2.0).ceil() as u64;
+            while n > 0 && self.offset(n - 1).is_some_and(|o| o >= d) {
+                n -= 1;
+            }
+            while self.offset(n).is_some_and(|o| o < d) {
+                n += 1;
+            }
+            n
         });
         match (by_time, self.plan.bound.requests) {
             (Some(t), Some(n)) => t.min(n),
@@ -429,6 +437,11 @@ async fn user(sh: &Shared, stats: &Mutex<Stats>, index: u32) {
         };
         let began = Instant::now();
         if sh.deadline.is_some_and(|d| began >= d) {
+            if matches!(sh.plan.model, Model::Open { .. }) {
+                // Due before the end, but the timer woke after it (timers
+                // tick in milliseconds): cut off, not dropped by the server.
+                lock(stats).cancelled += 1;
+            }
             return;
         }
         let mut bound = began + sh.plan.timeout;

@@ -185,8 +185,8 @@ fn headers(raw: &[String]) -> Result<Vec<(String, String)>, Failure> {
 
 fn progress_line(p: &Progress) -> String {
     format!(
-        "{:>6}  {} requests  {:.0}/s  p95 {}  {} error{}",
-        format_duration(p.elapsed),
+        "{:>5.1}s  {} requests  {:.0}/s  p95 {}  {} error{}",
+        p.elapsed.as_secs_f64(),
         p.requests,
         p.rate,
         p.p95.map_or_else(|| "-".into(), format_duration),
