@@ -313,3 +313,55 @@ async fn http2_new_connections_and_keep_alive_against_nginx() {
     assert_eq!(report.protocol, "HTTP/1.1");
     assert_eq!(report.responses, 300, "{:?}", report.evidence());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_are_sorted_by_kind() {
+    let bound = Bound {
+        duration: Some(Duration::from_secs(5)),
+        requests: Some(6),
+    };
+    // No answer within the request timeout.
+    let slow = ControlledServer::start();
+    slow.set_delay(Duration::from_secs(3));
+    let mut p = plan(&slow.url(), closed(2), bound);
+    p.timeout = Duration::from_millis(200);
+    let report = run(&p).await;
+    assert_eq!(
+        report.errors_of(ErrorKind::Timeout),
+        6,
+        "{:?}",
+        report.evidence()
+    );
+    assert!(passes(&report, "errors_by_kind.timeout == 6"));
+
+    // The connection closes before an answer.
+    let closing = golive_testkit::raw_http(Duration::ZERO, "");
+    let report = run(&plan(
+        &format!("http://{}/", closing.addr),
+        closed(2),
+        bound,
+    ))
+    .await;
+    assert_eq!(
+        report.errors_of(ErrorKind::Reset),
+        6,
+        "{:?}",
+        report.evidence()
+    );
+
+    // Bytes that are no HTTP at all.
+    let garbage = golive_testkit::garbage_listener();
+    let report = run(&plan(
+        &format!("http://{}/", garbage.addr),
+        closed(2),
+        bound,
+    ))
+    .await;
+    assert_eq!(
+        report.errors_of(ErrorKind::Protocol),
+        6,
+        "{:?}",
+        report.evidence()
+    );
+    assert_eq!(report.responses, 0);
+}
