@@ -402,6 +402,10 @@ async fn user(sh: &Shared, stats: &Mutex<Stats>, index: u32) {
         return;
     }
     let mut conn: Option<Conn> = None;
+    // One timer per user, moved for each request, rather than a timer
+    // created and cancelled per request.
+    let timer = tokio::time::sleep_until((Instant::now() + sh.plan.timeout).into());
+    tokio::pin!(timer);
     loop {
         // When this request counts from: now (closed model), or when it
         // was due (open model) if the user was busy then, so that time
@@ -452,7 +456,12 @@ async fn user(sh: &Shared, stats: &Mutex<Stats>, index: u32) {
             bound = d;
             at_deadline = true;
         }
-        let result = tokio::time::timeout_at(bound.into(), sh.send(&mut conn, stats)).await;
+        timer.as_mut().reset(bound.into());
+        let result = tokio::select! {
+            biased;
+            r = sh.send(&mut conn, stats) => Ok(r),
+            () = &mut timer => Err(()),
+        };
         let end = Instant::now();
         let second = end.saturating_duration_since(sh.start).as_secs();
         let mut connect_failed = false;
