@@ -17,14 +17,23 @@ use std::time::Duration;
 use async_trait::async_trait;
 use golive_core::{Evidence, Expectation};
 
+pub mod auth;
 pub mod command;
+pub mod cors;
+pub mod env;
 pub mod file;
+pub mod flow;
+pub mod gitignore;
+pub mod headers;
 pub mod http;
 pub mod latency;
 pub mod load;
 pub mod net;
+pub mod rate_limit;
 pub mod registry;
+pub mod secret_scan;
 pub mod tcp;
+pub mod webhook;
 
 pub use registry::{SettingsError, build, validate};
 pub use rustls;
@@ -103,6 +112,13 @@ pub trait Probe: Send + Sync {
     fn summary(&self, evidence: &Evidence) -> String {
         let _ = evidence;
         String::new()
+    }
+
+    /// The least time one observation needs when that may be more than a
+    /// check's default bound (a load's duration and its set-up). The
+    /// runner gives it that much unless the check sets its own `timeout`.
+    fn time_needed(&self) -> Option<Duration> {
+        None
     }
 
     /// Values in its settings that are secret (header values, passwords),

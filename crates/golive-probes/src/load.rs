@@ -15,8 +15,9 @@
 //! server shows in the percentiles instead of being hidden (coordinated
 //! omission).
 //!
-//! **Bounded.** A load needs `duration` or `requests`, and must fit in the
-//! check's `timeout` (set it above the duration). Its evidence's `plan`
+//! **Bounded.** A load needs `duration` or `requests`. A check without a
+//! `timeout` gets the duration plus two seconds; one with a `timeout`
+//! shorter than that fails before sending, saying so. Its evidence's `plan`
 //! states what was sent. All traffic goes to the URL given; point it at a
 //! deployment you may load.
 //!
@@ -29,7 +30,6 @@
 //! url = "${app}/api/dashboard"
 //! users = 100
 //! duration = "30s"
-//! timeout = "45s"
 //! expect = ["p95 < 200ms", "errors < 1%", "users >= 100"]
 //! login = { url = "${app}/login", json = { email = "qa@example.com", password = "${QA_PASSWORD}" }, capture = { token = "json.access_token" } }
 //! headers = { Authorization = "Bearer {{token}}" }
@@ -152,26 +152,23 @@ pub(crate) fn request(
     body: Option<String>,
     json: Option<toml::Value>,
 ) -> Result<RequestSpec, String> {
-    let json = json
-        .map(|j| {
-            serde_json::to_value(&j).map_err(|e| format!("`json` cannot be sent as JSON: {e}"))
-        })
-        .transpose()?;
-    RequestSpec::build(method, url, headers.into_iter().collect(), body, json)
+    let mut headers: Vec<(String, String)> = headers.into_iter().collect();
+    let body = crate::http::request_body(body, json, &mut headers)?;
+    let mut spec = RequestSpec::build(method, url, headers, None, None)?;
+    spec.body = body;
+    Ok(spec)
 }
 
-/// Secret values in a request: sensitive headers, and JSON or form fields
-/// named like secrets (`password`, `token`).
+/// Secret values in a request: sensitive headers (not yet filled from a
+/// capture), and JSON or form fields named like secrets (`password`).
 pub(crate) fn request_secrets(req: &RequestSpec) -> Vec<String> {
-    let mut out = Vec::new();
-    for (name, value) in &req.headers {
-        if crate::http::sensitive_header(name) && !value.contains("{{") {
-            out.push(value.clone());
-            if let Some(token) = value.split_whitespace().last() {
-                out.push(token.to_string());
-            }
-        }
-    }
+    let fixed: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .filter(|(_, v)| !v.contains("{{"))
+        .cloned()
+        .collect();
+    let mut out = crate::http::header_secrets(&fixed);
     let text = String::from_utf8_lossy(&req.body);
     if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
         secret_fields(&json, &mut out);
@@ -219,14 +216,15 @@ pub(crate) fn fit(plan: &mut Plan, cx: &Context) -> Result<(), String> {
             ));
         }
         Some(_) => {}
-        // A request count alone is bounded by the check's time too.
-        None if room.is_zero() => {
-            return Err(format!(
-                "the check's time limit ({}) leaves no time for a load",
-                golive_core::format_duration(cx.timeout)
-            ));
+        // A request count alone is bounded by the check's time too, less a
+        // tenth of it (at most the margin) for the set-up.
+        None => {
+            let bound = cx.timeout.saturating_sub(MARGIN.min(cx.timeout / 10));
+            if bound.is_zero() {
+                return Err("the check's time limit leaves no time for a load".into());
+            }
+            plan.bound.duration = Some(bound);
         }
-        None => plan.bound.duration = Some(room),
     }
     plan.timeout = plan.timeout.min(cx.timeout);
     Ok(())
@@ -374,6 +372,10 @@ impl Probe for Load {
 
     fn default_expectations(&self) -> Vec<Expectation> {
         vec![Expectation::new("errors", Op::Lt, Literal::Percent(1.0))]
+    }
+
+    fn time_needed(&self) -> Option<Duration> {
+        self.plan.bound.duration.map(|d| d + MARGIN)
     }
 
     fn summary(&self, evidence: &Evidence) -> String {

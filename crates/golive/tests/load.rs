@@ -178,13 +178,16 @@ fn the_json_run_report_carries_the_latency_histogram() {
         format!(
             "[targets]\napp = '{}'\n\n\
              [[check]]\nid = 'api-latency'\nkind = 'latency'\nurl = '${{app}}/'\nsamples = 25\nexpect = ['p95 < 1s']\n\n\
-             [[check]]\nid = 'api-load'\nkind = 'load'\nurl = '${{app}}/'\nusers = 4\nduration = '1s'\ntimeout = '5s'\nexpect = ['p95 < 1s', 'errors < 1%']\n",
+             [[check]]\nid = 'api-load'\nkind = 'load'\nurl = '${{app}}/'\nusers = 4\nduration = '1500ms'\nexpect = ['p95 < 1s', 'errors < 1%']\n",
             nginx.url()
         ),
     )
     .unwrap();
+    // The load check sets no timeout: it gets its duration and set-up
+    // time, more than --check-timeout.
     let out = golive()
         .args(["run", config.to_str().unwrap(), "--format", "json"])
+        .args(["--check-timeout", "1s"])
         .output()
         .unwrap();
     assert_eq!(
@@ -224,4 +227,32 @@ fn the_json_run_report_carries_the_latency_histogram() {
         assert_eq!(e["model"], "closed");
     }
     assert_eq!(checks[0]["evidence"]["samples"], 25);
+}
+
+#[test]
+fn a_load_check_with_too_short_a_timeout_fails_before_sending() {
+    let server = ControlledServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("golive.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[check]]\nid = 'api-load'\nkind = 'load'\nurl = '{}/'\nusers = 2\nduration = '20s'\ntimeout = '3s'\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let start = Instant::now();
+    let out = golive()
+        .args(["run", config.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(start.elapsed() < Duration::from_secs(10));
+    let j = json(&out.stdout);
+    let check = &j["items"][0]["checks"][0];
+    assert_eq!(check["status"], "failed");
+    let reason = check["reason"].as_str().unwrap();
+    assert!(reason.contains("set `timeout = \"22s\"`"), "{reason}");
+    assert_eq!(server.requests(), 0);
 }
