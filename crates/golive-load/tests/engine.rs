@@ -349,7 +349,8 @@ async fn errors_are_sorted_by_kind() {
         report.evidence()
     );
 
-    // Bytes that are no HTTP at all.
+    // Bytes that are no HTTP at all. This listener hangs up after its
+    // junk, so a request may also meet a closed connection.
     let garbage = golive_testkit::garbage_listener();
     let report = run(&plan(
         &format!("http://{}/", garbage.addr),
@@ -357,11 +358,8 @@ async fn errors_are_sorted_by_kind() {
         bound,
     ))
     .await;
-    assert_eq!(
-        report.errors_of(ErrorKind::Protocol),
-        6,
-        "{:?}",
-        report.evidence()
-    );
+    let protocol = report.errors_of(ErrorKind::Protocol);
+    assert!(protocol >= 1, "{:?}", report.evidence());
+    assert_eq!(protocol + report.errors_of(ErrorKind::Reset), 6);
     assert_eq!(report.responses, 0);
 }
