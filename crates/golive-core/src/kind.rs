@@ -67,6 +67,8 @@ kinds! {
     Env => "env", Repo, "Env files: required variables set, no placeholders, strong secrets unlike development's, no wildcard CORS, debug off.";
     Gitignore => "gitignore", Repo, "Env and secret files are ignored by git and not tracked.";
     SecretScan => "secret_scan", Repo, "No hard-coded secrets in the repository.";
+    Latency => "latency", Live, "Latency percentiles of one request sent N times in a row.";
+    Load => "load", Live, "A bounded load (users or an arrival rate) judged by percentiles, errors and throughput.";
 }
 
 impl fmt::Display for ProbeKind {

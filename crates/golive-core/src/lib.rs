@@ -31,3 +31,20 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     humantime::parse_duration(s.trim())
         .map_err(|e| format!("`{s}` is not a duration ({e}); write it like 500ms, 10s or 2m"))
 }
+
+/// An error and its sources in one line (`connection error: Connection
+/// reset by peer`), each source once: hyper's and rustls's errors say what
+/// failed in the outer error and why only in the inner ones.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        source = inner.source();
+    }
+    s
+}

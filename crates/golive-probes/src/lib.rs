@@ -28,6 +28,8 @@ pub mod gitignore;
 pub mod headers;
 pub mod http;
 pub mod https_redirect;
+pub mod latency;
+pub mod load;
 pub mod net;
 pub mod rate_limit;
 pub mod registry;
@@ -114,6 +116,13 @@ pub trait Probe: Send + Sync {
     fn summary(&self, evidence: &Evidence) -> String {
         let _ = evidence;
         String::new()
+    }
+
+    /// The least time one observation needs when that may be more than a
+    /// check's default bound (a load's duration and its set-up). The
+    /// runner gives it that much unless the check sets its own `timeout`.
+    fn time_needed(&self) -> Option<Duration> {
+        None
     }
 
     /// Values in its settings that are secret (header values, passwords),

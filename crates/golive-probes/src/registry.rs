@@ -64,6 +64,8 @@ registry! {
     Env => crate::env::Env,
     Gitignore => crate::gitignore::GitIgnore,
     SecretScan => crate::secret_scan::SecretScan,
+    Latency => crate::latency::Latency,
+    Load => crate::load::Load,
 }
 
 fn load<K: Kind>(settings: &toml::Table) -> Result<Box<dyn Probe>, SettingsError> {

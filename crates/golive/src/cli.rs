@@ -54,6 +54,9 @@ pub enum Command {
     Secrets(SecretsArgs),
     /// Start a sample deployment on loopback and verify a sample checklist against it.
     Demo(DemoArgs),
+    /// Load-test a URL with k6-style thresholds: N users, or an arrival rate.
+    #[command(after_help = LOAD_AFTER_HELP)]
+    Load(Box<LoadArgs>),
     /// Record a person's work on an item: done, in progress, blocked, not
     /// applicable, or a waiver.
     #[command(after_help = MARK_HELP)]
@@ -242,6 +245,21 @@ pub struct DiffArgs {
     pub people: PeopleArgs,
 }
 
+const LOAD_AFTER_HELP: &str = "\
+Examples:
+  golive load https://api.example.com/health --users 100 --duration 30s --threshold 'p95<200ms'
+  golive load https://api.example.com/health --rate 500/s --duration 1m --threshold 'errors<1%'
+  golive load https://api.example.com/dashboard --users 20 --requests 5000 \\
+      --login https://api.example.com/login --login-json '{\"user\":\"qa\",\"password\":\"…\"}' \\
+      --capture token=json.access_token --header 'Authorization: Bearer {{token}}'
+
+Thresholds: p50 p90 p95 p99 p999 min mean max (durations), errors success (percent), rps,
+requests; k6's spellings work too: 'p(95)<200', 'avg<100', 'http_req_failed: rate<0.01'.
+Without --threshold, 'errors<1%' applies.
+
+Exit status: 0 every threshold passed, 1 one failed (or nothing could be sent), 2 the command
+line is wrong.";
+
 /// Where the deployment and its configuration are.
 #[derive(Debug, Clone, Args, Default)]
 pub struct TargetArgs {
@@ -412,6 +430,156 @@ pub struct DemoArgs {
     /// Loopback port for the sample deployment [default: any free port].
     #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LoadFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// The URL to load (http:// or https://).
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// Concurrent users, each sending its next request when the last is
+    /// answered (closed model) [default: 10]. With --rate: the most
+    /// connections to use.
+    #[arg(long, short = 'u', value_name = "N")]
+    pub users: Option<u32>,
+
+    /// Arrivals per second whatever the server does (open model), like
+    /// k6's constant-arrival-rate and wrk2 -R: `500` or `500/s`.
+    #[arg(long, short = 'r', value_name = "R/s", value_parser = rate)]
+    pub rate: Option<f64>,
+
+    /// How long to send.
+    #[arg(long, short = 'd', value_name = "DUR", value_parser = duration)]
+    pub duration: Option<std::time::Duration>,
+
+    /// The most requests to send.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub requests: Option<u64>,
+
+    /// A pass/fail condition on the result, k6-style (repeatable).
+    #[arg(long = "threshold", short = 't', value_name = "EXPR")]
+    pub thresholds: Vec<String>,
+
+    /// Ramp the load up to FACTOR times (users or rate) over the duration,
+    /// and report where errors began: `5` or `5x`.
+    #[arg(long, value_name = "FACTOR", value_parser = factor)]
+    pub stress: Option<f64>,
+
+    /// Pause between a user's requests (closed model).
+    #[arg(long, value_name = "DUR", value_parser = duration)]
+    pub think: Option<std::time::Duration>,
+
+    /// Request method.
+    #[arg(long, short = 'm', value_name = "METHOD", default_value = "GET")]
+    pub method: String,
+
+    /// A request header, `Name: value` (repeatable); `{{name}}` is a value
+    /// captured by --login.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Request body.
+    #[arg(long, value_name = "TEXT", conflicts_with = "json")]
+    pub body: Option<String>,
+
+    /// Request body as JSON (sets Content-Type).
+    #[arg(long, value_name = "JSON")]
+    pub json: Option<String>,
+
+    /// A request sent once before the load (a login), POST unless
+    /// --login-method says otherwise.
+    #[arg(long, value_name = "URL")]
+    pub login: Option<String>,
+
+    #[arg(
+        long,
+        value_name = "METHOD",
+        default_value = "POST",
+        requires = "login"
+    )]
+    pub login_method: String,
+
+    /// The login's body as JSON.
+    #[arg(
+        long,
+        value_name = "JSON",
+        requires = "login",
+        conflicts_with = "login_body"
+    )]
+    pub login_json: Option<String>,
+
+    /// The login's body as text.
+    #[arg(long, value_name = "TEXT", requires = "login")]
+    pub login_body: Option<String>,
+
+    /// A header of the login request (repeatable).
+    #[arg(long = "login-header", value_name = "NAME: VALUE", requires = "login")]
+    pub login_headers: Vec<String>,
+
+    /// A value taken from the login's answer, NAME=json.path or
+    /// NAME=header.name, used as {{NAME}} in the load's request (repeatable).
+    #[arg(long = "capture", value_name = "NAME=PATH", requires = "login")]
+    pub captures: Vec<String>,
+
+    /// HTTP version: 1.1, 2 (ALPN over TLS, prior knowledge over plain
+    /// HTTP) or auto (2 when TLS offers it).
+    #[arg(long = "http", value_name = "VERSION", default_value = "1.1")]
+    pub http: String,
+
+    /// Open a new connection for every request.
+    #[arg(long)]
+    pub no_keep_alive: bool,
+
+    /// The bound on each request, connecting included.
+    #[arg(long, value_name = "DUR", value_parser = duration, default_value = "10s")]
+    pub timeout: std::time::Duration,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+
+    #[arg(long, value_enum, default_value_t = LoadFormat::Human)]
+    pub format: LoadFormat,
+
+    /// A PEM file of CA certificates to trust besides the system's (repeatable).
+    #[arg(long = "ca", value_name = "PEM")]
+    pub ca: Vec<PathBuf>,
+
+    /// Do not verify TLS certificates.
+    #[arg(long)]
+    pub insecure: bool,
+}
+
+fn rate(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let num = t
+        .strip_suffix("/s")
+        .or_else(|| t.strip_suffix("/sec"))
+        .or_else(|| t.strip_suffix("rps"))
+        .unwrap_or(t)
+        .trim();
+    match num.parse::<f64>() {
+        Ok(r) if r > 0.0 && r.is_finite() => Ok(r),
+        _ => Err(format!("`{s}` is not a rate: write it like 500 or 500/s")),
+    }
+}
+
+fn factor(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let num = t.strip_suffix(['x', 'X']).unwrap_or(t).trim();
+    match num.parse::<f64>() {
+        Ok(f) if (1.0..=100.0).contains(&f) => Ok(f),
+        _ => Err(format!(
+            "`{s}` is not a stress factor: write it like 5 or 5x (between 1 and 100)"
+        )),
+    }
 }
 
 fn duration(s: &str) -> Result<std::time::Duration, String> {

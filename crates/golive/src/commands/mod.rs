@@ -12,6 +12,7 @@ mod gate;
 mod history;
 mod init;
 mod mark;
+mod load;
 mod plan;
 pub mod run;
 mod secrets;
@@ -33,5 +34,6 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Audit(args) => audit::command(&args, cli.color).await,
         Command::History(args) => history::command(&args, cli.color).await,
         Command::Diff(args) => diff::command(&args, cli.color).await,
+        Command::Load(args) => load::command(*args, cli.color).await,
     }
 }
