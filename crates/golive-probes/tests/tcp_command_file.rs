@@ -51,6 +51,9 @@ async fn tcp_open_and_closed() {
         "open when it should be closed fails"
     );
     drop(listener);
+    // A port nothing listens on: port 1, which no test and no service of
+    // this machine binds (a freshly freed port can be taken by anyone).
+    let port = 1;
     let (obs, p) = observe(
         ProbeKind::Tcp,
         &format!("host = '127.0.0.1'\nport = {port}\nclosed = true"),
