@@ -474,6 +474,20 @@ fn item_report(
                 .collect();
             (s, (!reasons.is_empty()).then(|| reasons.join("; ")))
         }
+        // A probe fits but lacks what only the team can give (a flow's
+        // steps, a protected route): not verified, and says what it needs.
+        None if matches!(
+            planned.class,
+            crate::kind::Class::Live | crate::kind::Class::Repo
+        ) && !planned.needs.is_empty()
+            && written != ItemStatus::Done
+            && written != ItemStatus::NotApplicable =>
+        {
+            (
+                ItemStatus::NotVerified,
+                Some(format!("not verified: needs {}", planned.needs.join(", "))),
+            )
+        }
         None => (written, None),
     };
     let primary = checks

@@ -7,7 +7,8 @@
 //! - `/health` reports Redis as disconnected;
 //! - `/health/detailed` takes 2.5 s to answer;
 //! - `/api/v1/admin/stats` answers without authentication;
-//! - the repository has no `docs/RUNBOOK.md`.
+//! - no security headers, and no rate limit;
+//! - the repository does not ignore `.env.production`, and has no `docs/RUNBOOK.md`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -39,11 +40,13 @@ pub const FAULTS: &[&str] = &[
     "/health reports Redis as disconnected",
     "/health/detailed takes 2.5 s to answer",
     "/api/v1/admin/stats answers without authentication",
-    "the repository has no docs/RUNBOOK.md",
+    "no security headers, and no rate limit",
+    "the repository does not ignore .env.production, and has no docs/RUNBOOK.md",
 ];
 
 #[derive(Clone)]
 struct App {
+    cors_origin: String,
     jwt_secret: String,
     webhook_secret: String,
     verify_token: String,
@@ -83,6 +86,7 @@ pub async fn start() -> std::io::Result<Demo> {
 
 pub async fn start_on(addr: SocketAddr) -> std::io::Result<Demo> {
     let app = App {
+        cors_origin: env_value("CORS_ORIGIN"),
         jwt_secret: env_value("JWT_SECRET"),
         webhook_secret: env_value("WHATSAPP_APP_SECRET"),
         verify_token: env_value("WHATSAPP_VERIFY_TOKEN"),
@@ -99,6 +103,7 @@ pub async fn start_on(addr: SocketAddr) -> std::io::Result<Demo> {
             "/webhooks/whatsapp",
             get(webhook_verify).post(webhook_event),
         )
+        .layer(axum::middleware::from_fn_with_state(app.clone(), cors))
         .with_state(app);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
@@ -119,11 +124,35 @@ pub fn write_repo(dir: &Path) -> std::io::Result<()> {
         dir.join(".env.example"),
         "NODE_ENV=production\nPORT=3000\nDATABASE_URL=postgresql://user:password@host:5432/booking\nREDIS_URL=redis://host:6379\nJWT_SECRET=change-me\nWHATSAPP_APP_SECRET=change-me\nWHATSAPP_VERIFY_TOKEN=change-me\nCORS_ORIGIN=https://app.example.com\n",
     )?;
+    // `.env` is ignored, `.env.production` is not: a fault.
     std::fs::write(dir.join(".gitignore"), "node_modules/\n.env\n")?;
     std::fs::write(
         dir.join("src/app.js"),
         "const express = require('express');\nconst app = express();\napp.get('/health', (req, res) => res.json({ status: 'ok' }));\nmodule.exports = app;\n",
     )?;
+    // A git repository, as a team's is, so that ignore rules and tracked
+    // files mean what they mean there. Without git the files still serve.
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if git(&["init", "-q"]) {
+        git(&["add", "."]);
+        git(&[
+            "-c",
+            "user.name=golive demo",
+            "-c",
+            "user.email=demo@golive.invalid",
+            "commit",
+            "-qm",
+            "The booking SaaS",
+        ]);
+    }
     Ok(())
 }
 
@@ -149,6 +178,49 @@ pub fn write_workspace(dir: &Path) -> std::io::Result<Workspace> {
         env_file,
         repo,
     })
+}
+
+/// CORS done right: only the configured origin is allowed, with
+/// credentials; preflights are answered for it alone.
+async fn cors(
+    State(app): State<App>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let origin = req
+        .headers()
+        .get("origin")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let allowed = origin.as_deref() == Some(app.cors_origin.as_str());
+    let preflight = req.method() == axum::http::Method::OPTIONS;
+    let mut resp = if preflight {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
+    if allowed {
+        let h = resp.headers_mut();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&app.cors_origin) {
+            h.insert("access-control-allow-origin", v);
+        }
+        h.insert(
+            "access-control-allow-credentials",
+            axum::http::HeaderValue::from_static("true"),
+        );
+        h.insert("vary", axum::http::HeaderValue::from_static("Origin"));
+        if preflight {
+            h.insert(
+                "access-control-allow-methods",
+                axum::http::HeaderValue::from_static("GET, POST"),
+            );
+            h.insert(
+                "access-control-allow-headers",
+                axum::http::HeaderValue::from_static("content-type, authorization"),
+            );
+        }
+    }
+    resp
 }
 
 async fn landing() -> Html<&'static str> {

@@ -99,6 +99,10 @@ impl Kind for Command {
 
 #[async_trait]
 impl Probe for Command {
+    fn needs(&self, cx: &Context) -> Vec<String> {
+        crate::needs_repo(cx)
+    }
+
     fn target(&self) -> String {
         format!("$ {}", self.display)
     }

@@ -76,6 +76,10 @@ impl Kind for File {
 
 #[async_trait]
 impl Probe for File {
+    fn needs(&self, cx: &Context) -> Vec<String> {
+        crate::needs_repo(cx)
+    }
+
     fn target(&self) -> String {
         format!("file {}", self.path)
     }

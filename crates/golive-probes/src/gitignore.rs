@@ -317,6 +317,10 @@ async fn tracked(root: &Path, paths: &[PathBuf], limit: Duration) -> Result<Vec<
 
 #[async_trait]
 impl Probe for GitIgnore {
+    fn needs(&self, cx: &Context) -> Vec<String> {
+        crate::needs_repo(cx)
+    }
+
     fn target(&self) -> String {
         if self.paths.is_empty() {
             "gitignore (env and secret files)".into()

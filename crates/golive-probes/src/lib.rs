@@ -20,8 +20,8 @@ use golive_core::{Evidence, Expectation};
 pub mod auth;
 pub mod command;
 pub mod cors;
-pub mod env;
 pub mod dns;
+pub mod env;
 pub mod file;
 pub mod flow;
 pub mod gitignore;
@@ -35,11 +35,20 @@ pub mod rate_limit;
 pub mod registry;
 pub mod secret_scan;
 pub mod tcp;
-pub mod webhook;
 pub mod tls;
+pub mod webhook;
 pub mod websocket;
 
 pub use registry::{SettingsError, build, validate};
+
+/// The need of a probe that reads the repository, when the run has none.
+pub fn needs_repo(cx: &Context) -> Vec<String> {
+    if cx.repo_given {
+        Vec::new()
+    } else {
+        vec!["--repo DIR (the repository to check)".to_string()]
+    }
+}
 pub use rustls;
 
 /// What every probe may use while it observes.
@@ -53,6 +62,10 @@ pub struct Context {
     pub tls_insecure: Arc<rustls::ClientConfig>,
     /// Where repository checks look (`--repo`).
     pub repo: PathBuf,
+    /// Whether the run was given a repository (`--repo`, or a config's
+    /// folder); without one, `repo` is the current folder and checks that
+    /// read the repository are not verified.
+    pub repo_given: bool,
     /// Variables passed to commands (from `--env-file`).
     pub env: Arc<Vec<(String, String)>>,
     /// The env files given with `--env-file` (or the config's `env_files`),
@@ -71,6 +84,7 @@ impl Context {
             tls,
             tls_insecure,
             repo: PathBuf::from("."),
+            repo_given: true,
             env: Arc::new(Vec::new()),
             env_files: Arc::new(Vec::new()),
         }
@@ -123,6 +137,15 @@ pub trait Probe: Send + Sync {
     /// runner gives it that much unless the check sets its own `timeout`.
     fn time_needed(&self) -> Option<Duration> {
         None
+    }
+
+    /// What this run lacks for the probe to observe anything (a
+    /// repository, an env file), said the way a user supplies it. A probe
+    /// that needs something returns it here and is reported "not
+    /// verified", never failed.
+    fn needs(&self, cx: &Context) -> Vec<String> {
+        let _ = cx;
+        Vec::new()
     }
 
     /// Values in its settings that are secret (header values, passwords),

@@ -58,19 +58,21 @@ pub async fn run(
     let n = plan.checks.len();
     let wanted = selection_with_dependencies(plan, selected);
 
+    let context = Context {
+        timeout: opts.check_timeout,
+        tls: opts.tls.clone(),
+        tls_insecure: opts.tls_insecure.clone(),
+        repo: opts.repo.clone().unwrap_or_else(|| PathBuf::from(".")),
+        repo_given: opts.repo.is_some(),
+        env: Arc::new(opts.vars.env_pairs()),
+        env_files: Arc::new(opts.vars.env_files().to_vec()),
+    };
     // Prepare every check first, so that every secret any of them holds is
     // known to the redactor before the first result is written.
     let mut redactor = opts.vars.redactor();
     let mut prepared = Vec::with_capacity(n);
     for spec in &plan.checks {
         let mut used = Vec::new();
-        if spec.kind.class() == golive_core::Class::Repo && opts.repo.is_none() {
-            prepared.push(Prepared::NotVerified {
-                target: template_target(spec),
-                needs: vec!["--repo DIR (the repository to check)".to_string()],
-            });
-            continue;
-        }
         let p = match opts.vars.resolve_table(&spec.settings, &mut used) {
             Err(missing) => Prepared::NotVerified {
                 target: template_target(spec),
@@ -83,7 +85,17 @@ pub async fn run(
                 match golive_probes::build(spec.kind, &table) {
                     Ok(probe) => {
                         redactor.extend(probe.secrets());
-                        Prepared::Ready(probe)
+                        // What the probe reads that this run was not given
+                        // (a repository, an env file) leaves it unverified.
+                        let needs = probe.needs(&context);
+                        if needs.is_empty() {
+                            Prepared::Ready(probe)
+                        } else {
+                            Prepared::NotVerified {
+                                target: probe.target(),
+                                needs,
+                            }
+                        }
                     }
                     Err(e) => Prepared::Invalid {
                         target: template_target(spec),
@@ -107,14 +119,6 @@ pub async fn run(
         (0..n).map(|_| watch::channel(None::<CheckStatus>)).unzip();
     let results: Arc<Mutex<Vec<Option<CheckResult>>>> = Arc::new(Mutex::new(vec![None; n]));
     let semaphore = Arc::new(Semaphore::new(opts.concurrency.max(1)));
-    let context = Context {
-        timeout: opts.check_timeout,
-        tls: opts.tls.clone(),
-        tls_insecure: opts.tls_insecure.clone(),
-        repo: opts.repo.clone().unwrap_or_else(|| PathBuf::from(".")),
-        env: Arc::new(opts.vars.env_pairs()),
-        env_files: Arc::new(opts.vars.env_files().to_vec()),
-    };
     let mut tasks = tokio::task::JoinSet::new();
     let mut sender_slots: Vec<Option<watch::Sender<Option<CheckStatus>>>> =
         senders.into_iter().map(Some).collect();

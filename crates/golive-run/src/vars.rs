@@ -40,8 +40,27 @@ impl Vars {
     }
 
     pub fn set_target(&mut self, name: &str, value: &str) {
-        self.targets
-            .insert(name.to_string(), value.trim_end_matches('/').to_string());
+        let value = value.trim_end_matches('/').to_string();
+        // `${app_host}` is the deployment's host, for services on their
+        // own port there (`http://${app_host}:9090`).
+        if name == APP
+            && let Some((_, rest)) = value.split_once("://")
+        {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+            let host = authority.rsplit('@').next().unwrap_or(authority);
+            let host = match host.rfind(':') {
+                Some(i)
+                    if !host.ends_with(']')
+                        && host[i + 1..].chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    &host[..i]
+                }
+                _ => host,
+            };
+            self.targets
+                .insert("app_host".to_string(), host.to_string());
+        }
+        self.targets.insert(name.to_string(), value);
     }
 
     pub fn has_target(&self, name: &str) -> bool {
@@ -50,6 +69,18 @@ impl Vars {
 
     pub fn set_env(&mut self, name: &str, value: &str) {
         self.env.insert(name.to_string(), value.to_string());
+    }
+
+    /// Every variable name defined: the env files' and, when consulted,
+    /// the process environment's (never targets). For the mapping.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.env.keys().cloned().collect();
+        if self.process_env {
+            names.extend(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()));
+        }
+        names.sort();
+        names.dedup();
+        names
     }
 
     /// The env files read, in order.

@@ -22,9 +22,9 @@ pub mod dns;
 pub mod load;
 pub mod nginx;
 pub mod security;
+pub mod store;
 pub mod tls;
 pub mod websocket;
-pub mod store;
 
 pub use nginx::Nginx;
 

@@ -87,6 +87,17 @@ fn config_failure(path: &Path, text: &str, e: golive_config::ConfigError) -> Fai
     )
 }
 
+/// Maps a checklist again, choosing the variable names the environment
+/// defines (a config runs as written and is left alone).
+pub fn map_with(loaded: &mut Loaded, names: Vec<String>) {
+    if loaded.config.is_some() {
+        return;
+    }
+    if let Some((_, c)) = &loaded.checklist {
+        loaded.plan = golive_map::plan_with(c, &golive_map::Env { names });
+    }
+}
+
 /// Reads and plans the input of `run` and `plan`.
 pub fn load(path: &Path) -> Result<Loaded, Failure> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();

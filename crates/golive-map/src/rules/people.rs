@@ -221,7 +221,8 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "guides",
         "decision"
     ];
-    let strong = f.has(decisive).is_some();
+    // A document the item names by its file is checked by the file.
+    let strong = f.has(decisive).is_some() && f.files.is_empty();
     Some(Candidate {
         rule: "people",
         class: Class::Manual,

@@ -319,6 +319,6 @@ pub fn file(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         table(&[("path", s(path))]),
         Vec::new(),
         format!("the file `{path}` and `{word}`: it must exist in --repo"),
-        70,
+        80,
     ))
 }

@@ -164,6 +164,32 @@ pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "check",
         "test"
     ];
+    // An item about who may reach a page is the auth probe's: a plain
+    // request passing because the page answers would say the opposite.
+    if f.has(crate::words![
+        "authentication",
+        "authenticated",
+        "authorization",
+        "authorized",
+        "unauthorized",
+        "auth",
+        "token",
+        "tokens",
+        "jwt",
+        "login",
+        "log in",
+        "protected",
+        "permission",
+        "permissions",
+        "forbidden",
+        "401",
+        "403",
+        "private"
+    ])
+    .is_some()
+    {
+        return None;
+    }
     if f.has(crate::words![
         "built",
         "build",
@@ -452,6 +478,14 @@ pub fn auth(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "protected route",
         "protected endpoints",
         "requires authentication",
+        "require authentication",
+        "requires auth",
+        "require auth",
+        "need authentication",
+        "needs authentication",
+        "behind authentication",
+        "behind login",
+        "authenticated users only",
         "required for protected",
         "authentication is required",
         "authentication required",

@@ -548,6 +548,16 @@ async fn read(path: &Path) -> Result<Vec<dotenv::Entry>, String> {
 
 #[async_trait]
 impl Probe for Env {
+    fn needs(&self, cx: &Context) -> Vec<String> {
+        match &self.file {
+            Some(_) => crate::needs_repo(cx),
+            None if cx.env_files.is_empty() => {
+                vec!["--env-file FILE (the production env file)".to_string()]
+            }
+            None => Vec::new(),
+        }
+    }
+
     fn target(&self) -> String {
         match &self.file {
             Some(f) => format!("env {f}"),

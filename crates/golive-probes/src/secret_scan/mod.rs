@@ -267,6 +267,10 @@ pub fn scan(
 
 #[async_trait]
 impl Probe for SecretScan {
+    fn needs(&self, cx: &Context) -> Vec<String> {
+        crate::needs_repo(cx)
+    }
+
     fn target(&self) -> String {
         if self.paths.is_empty() {
             "secret_scan (the repository)".into()

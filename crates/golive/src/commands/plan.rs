@@ -136,9 +136,12 @@ fn build(loaded: &Loaded) -> PlanJson<'_> {
 }
 
 pub fn command(args: &PlanArgs, color: ColorWhen) -> Result<ExitCode, Failure> {
-    let loaded = input::load(&args.input)?;
+    let mut loaded = input::load(&args.input)?;
+    // The env file tells the mapping which variable names the team uses.
+    let vars = super::run::vars(&loaded, &args.targets)?;
+    input::map_with(&mut loaded, vars.names());
     if let Some(wanted) = &args.explain {
-        return explain(&loaded, wanted, color);
+        return explain(&loaded, wanted, color, vars.names());
     }
     let json = build(&loaded);
     output::emit(None, color, |out| match args.format {
@@ -264,13 +267,18 @@ pub fn find_named(items: &[(&str, &str, Option<u32>)], wanted: &str) -> Result<u
     }
 }
 
-fn explain(loaded: &Loaded, wanted: &str, color: ColorWhen) -> Result<ExitCode, Failure> {
+fn explain(
+    loaded: &Loaded,
+    wanted: &str,
+    color: ColorWhen,
+    names: Vec<String>,
+) -> Result<ExitCode, Failure> {
     let Some((_, c)) = &loaded.checklist else {
         return Err(Failure::input("--explain needs a checklist"));
     };
     let index = find_item(c, wanted)?;
     let item = &c.items[index];
-    let e = golive_map::explain(c, index);
+    let e = golive_map::explain_with(c, index, &golive_map::Env { names });
     output::emit(None, color, |out| {
         let bold = Style::new().bold();
         writeln!(

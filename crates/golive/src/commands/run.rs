@@ -154,8 +154,9 @@ pub async fn execute(
     args: &RunArgs,
     color: ColorWhen,
 ) -> Result<(RunReport, Option<PathBuf>), Failure> {
-    let loaded = input::load(&args.input)?;
+    let mut loaded = input::load(&args.input)?;
     let vars = vars(&loaded, &args.targets)?;
+    input::map_with(&mut loaded, vars.names());
     let trust = golive_probes::net::tls::Trust {
         system: true,
         ca_files: args.ca.clone(),
