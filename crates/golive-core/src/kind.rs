@@ -54,6 +54,14 @@ kinds! {
     Tcp => "tcp", Live, "A port accepts connections, or refuses them.";
     Command => "command", Repo, "A command's exit status and output, within a time limit.";
     File => "file", Repo, "A file exists in the repository, and contains (or lacks) a pattern.";
+    Postgres => "postgres", Live, "PostgreSQL answers with the app's URL: version, a query's value, tables present, connections against the maximum.";
+    Mysql => "mysql", Live, "MySQL or MariaDB answers with the app's URL: version, a query's value, tables present, connections against the maximum.";
+    Redis => "redis", Live, "Redis answers PING, refuses clients without the password, persists its data, and has the expected eviction policy.";
+    Amqp => "amqp", Live, "The AMQP broker (RabbitMQ) accepts the app's login; a queue exists, with its messages and consumers counted.";
+    Smtp => "smtp", Live, "The mail server answers EHLO, offers STARTTLS and AUTH, accepts the credentials, and optionally a test message.";
+    Mongodb => "mongodb", Live, "MongoDB answers a ping through the official driver, and reports its version.";
+    Migrations => "migrations", Repo, "Every migration in the repository (Prisma, sqlx, Diesel, Rails, Django, Flyway) is applied in the database.";
+    Backup => "backup", Live, "The newest backup is younger than N hours and larger than M bytes; optionally, it restores.";
 }
 
 impl fmt::Display for ProbeKind {

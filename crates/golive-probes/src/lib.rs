@@ -17,11 +17,20 @@ use std::time::Duration;
 use async_trait::async_trait;
 use golive_core::{Evidence, Expectation};
 
+pub mod amqp;
+pub mod backup;
 pub mod command;
+pub mod database;
 pub mod file;
 pub mod http;
+pub mod migrations;
+pub mod mongodb;
+pub mod mysql;
 pub mod net;
+pub mod postgres;
+pub mod redis;
 pub mod registry;
+pub mod smtp;
 pub mod tcp;
 
 pub use registry::{SettingsError, build, validate};

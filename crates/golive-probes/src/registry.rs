@@ -51,6 +51,14 @@ registry! {
     Tcp => crate::tcp::Tcp,
     Command => crate::command::Command,
     File => crate::file::File,
+    Postgres => crate::postgres::Postgres,
+    Mysql => crate::mysql::Mysql,
+    Redis => crate::redis::Redis,
+    Amqp => crate::amqp::Amqp,
+    Smtp => crate::smtp::Smtp,
+    Mongodb => crate::mongodb::Mongodb,
+    Migrations => crate::migrations::Migrations,
+    Backup => crate::backup::Backup,
 }
 
 fn load<K: Kind>(settings: &toml::Table) -> Result<Box<dyn Probe>, SettingsError> {

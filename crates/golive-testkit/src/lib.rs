@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub mod infra;
 pub mod nginx;
 
 pub use nginx::Nginx;

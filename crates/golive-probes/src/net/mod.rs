@@ -1,4 +1,7 @@
-//! Network plumbing shared by probes: TLS trust and an HTTP client with timings.
+//! Network plumbing shared by probes: TLS trust, an HTTP client with timings,
+//! datastore URLs, and bounded connections for the protocols probes speak.
 
+pub mod conn;
+pub mod dsn;
 pub mod http;
 pub mod tls;
