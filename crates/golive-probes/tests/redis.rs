@@ -135,6 +135,29 @@ async fn the_shared_redis_answers() {
 }
 
 #[tokio::test]
+async fn rediss_with_the_runs_trust() {
+    let certs = golive_testkit::infra::Certs::make();
+    let server = RedisServer::start_tls(&certs, &["--requirepass", "Tls-redis-pw"]);
+    let url = format!(
+        "url = 'rediss://:Tls-redis-pw@localhost:{}'\nrequire_auth = true",
+        server.port
+    );
+    let (obs, probe) = observe(ProbeKind::Redis, &url, &cx_trusting(&certs.ca(), T)).await;
+    assert!(defaults_pass(probe.as_ref(), &obs), "{obs:?}");
+    assert!(
+        passes(&obs.evidence, "tls == true")
+            && passes(&obs.evidence, "tls_version matches \"^TLSv1\"")
+    );
+    // Without the CA the certificate is refused, and the reason says so.
+    let (obs, _) = observe(ProbeKind::Redis, &url, &cx(T)).await;
+    let f = obs.failure.unwrap();
+    assert!(
+        f.contains("TLS handshake") && f.contains("certificate"),
+        "{f}"
+    );
+}
+
+#[tokio::test]
 async fn tls_to_a_plain_server_fails_clearly() {
     let server = RedisServer::start(&[]);
     let (obs, _) = observe(

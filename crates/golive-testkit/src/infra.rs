@@ -184,6 +184,54 @@ impl RedisServer {
     }
 }
 
+impl RedisServer {
+    /// Starts with TLS only (no plain-text port), the leaf of `certs` as its
+    /// certificate, then `args`.
+    pub fn start_tls(certs: &Certs, args: &[&str]) -> Self {
+        let (cert, key, ca) = (certs.cert(), certs.key(), certs.ca());
+        let mut all: Vec<String> = vec!["--tls-auth-clients".into(), "no".into()];
+        for (flag, path) in [
+            ("--tls-cert-file", &cert),
+            ("--tls-key-file", &key),
+            ("--tls-ca-cert-file", &ca),
+        ] {
+            all.push(flag.into());
+            all.push(path.display().to_string());
+        }
+        all.extend(args.iter().map(ToString::to_string));
+        let dir = tempfile::Builder::new()
+            .prefix("golive-redis-")
+            .tempdir()
+            .expect("temp dir");
+        let port = free_port();
+        let process = spawn(
+            Command::new(program("redis-server"))
+                .args([
+                    "--port",
+                    "0",
+                    "--tls-port",
+                    &port.to_string(),
+                    "--bind",
+                    "127.0.0.1",
+                ])
+                .arg("--dir")
+                .arg(dir.path())
+                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .args(&all),
+        );
+        wait_for_port(
+            SocketAddr::from(([127, 0, 0, 1], port)),
+            Duration::from_secs(10),
+            "redis-server (TLS)",
+        );
+        Self {
+            port,
+            dir,
+            _process: process,
+        }
+    }
+}
+
 /// A private CA and a leaf for `localhost` and 127.0.0.1 signed by it.
 pub struct Certs {
     pub dir: tempfile::TempDir,
