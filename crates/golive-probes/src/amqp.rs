@@ -166,6 +166,9 @@ impl Amqp {
         uri.scheme = AMQPScheme::AMQP;
         let connector = RustlsConnector::from(self.tls_config(cx));
         let limit = deadline.left();
+        // The error type is lapin's (a TLS mid-handshake state, large); it is
+        // made once per check, so its size does not matter.
+        #[allow(clippy::result_large_err)]
         let connect = move |uri: &AMQPUri| {
             let host = uri.authority.host.as_str();
             let stream = TcpStream::connect_timeout((host, uri.authority.port), limit)?;

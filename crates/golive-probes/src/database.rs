@@ -240,10 +240,10 @@ where
 /// A value's text typed by its column's SQL type name.
 pub fn typed(type_name: &str, text: String) -> Value {
     let t = type_name;
-    if t.contains("INT") || t == "OID" || t == "YEAR" {
-        if let Ok(i) = text.trim().parse::<i64>() {
-            return Value::Int(i);
-        }
+    if (t.contains("INT") || t == "OID" || t == "YEAR")
+        && let Ok(i) = text.trim().parse::<i64>()
+    {
+        return Value::Int(i);
     }
     if ["FLOAT", "DOUBLE", "REAL", "NUMERIC", "DECIMAL"]
         .iter()

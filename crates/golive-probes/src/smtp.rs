@@ -303,14 +303,12 @@ fn auth_mechanisms(extensions: &[String]) -> Option<Vec<String>> {
         // `AUTH=LOGIN PLAIN` is an old form some servers still send.
         if head == "AUTH" {
             Some(words.map(str::to_ascii_uppercase).collect())
-        } else if let Some(first) = head.strip_prefix("AUTH=") {
-            Some(
+        } else {
+            head.strip_prefix("AUTH=").map(|first| {
                 std::iter::once(first.to_string())
                     .chain(words.map(str::to_ascii_uppercase))
-                    .collect(),
-            )
-        } else {
-            None
+                    .collect()
+            })
         }
     })
 }

@@ -2,7 +2,13 @@
 //! from TOML settings, reading verdicts, and driving a probe against
 //! servers that are dead, refusing, silent or speaking garbage.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+// The reasons are printed: `--nocapture` shows how each failure reads.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr
+)]
 
 use std::time::{Duration, Instant};
 
