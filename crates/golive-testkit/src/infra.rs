@@ -158,6 +158,33 @@ impl RedisServer {
     /// Starts with no persistence and no password, then `args`
     /// (`["--requirepass", "x"]`, `["--appendonly", "yes"]`), which win.
     pub fn start(args: &[&str]) -> Self {
+        Self::launch(&["--port"], args, "redis-server")
+    }
+
+    /// Starts with TLS only (no plain-text port), the leaf of `certs` as its
+    /// certificate, then `args`.
+    pub fn start_tls(certs: &Certs, args: &[&str]) -> Self {
+        let (cert, key, ca) = (
+            certs.cert().display().to_string(),
+            certs.key().display().to_string(),
+            certs.ca().display().to_string(),
+        );
+        let mut all = vec![
+            "--tls-auth-clients",
+            "no",
+            "--tls-cert-file",
+            &cert,
+            "--tls-key-file",
+            &key,
+            "--tls-ca-cert-file",
+            &ca,
+        ];
+        all.extend_from_slice(args);
+        Self::launch(&["--port", "0", "--tls-port"], &all, "redis-server (TLS)")
+    }
+
+    /// `port_flags` are followed by the chosen port.
+    fn launch(port_flags: &[&str], args: &[&str], what: &str) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("golive-redis-")
             .tempdir()
@@ -165,8 +192,9 @@ impl RedisServer {
         let port = free_port();
         let process = spawn(
             Command::new(program("redis-server"))
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .arg("--dir")
+                .args(port_flags)
+                .arg(port.to_string())
+                .args(["--bind", "127.0.0.1", "--dir"])
                 .arg(dir.path())
                 .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
                 .args(args),
@@ -174,55 +202,7 @@ impl RedisServer {
         wait_for_port(
             SocketAddr::from(([127, 0, 0, 1], port)),
             Duration::from_secs(10),
-            "redis-server",
-        );
-        Self {
-            port,
-            dir,
-            _process: process,
-        }
-    }
-}
-
-impl RedisServer {
-    /// Starts with TLS only (no plain-text port), the leaf of `certs` as its
-    /// certificate, then `args`.
-    pub fn start_tls(certs: &Certs, args: &[&str]) -> Self {
-        let (cert, key, ca) = (certs.cert(), certs.key(), certs.ca());
-        let mut all: Vec<String> = vec!["--tls-auth-clients".into(), "no".into()];
-        for (flag, path) in [
-            ("--tls-cert-file", &cert),
-            ("--tls-key-file", &key),
-            ("--tls-ca-cert-file", &ca),
-        ] {
-            all.push(flag.into());
-            all.push(path.display().to_string());
-        }
-        all.extend(args.iter().map(ToString::to_string));
-        let dir = tempfile::Builder::new()
-            .prefix("golive-redis-")
-            .tempdir()
-            .expect("temp dir");
-        let port = free_port();
-        let process = spawn(
-            Command::new(program("redis-server"))
-                .args([
-                    "--port",
-                    "0",
-                    "--tls-port",
-                    &port.to_string(),
-                    "--bind",
-                    "127.0.0.1",
-                ])
-                .arg("--dir")
-                .arg(dir.path())
-                .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-                .args(&all),
-        );
-        wait_for_port(
-            SocketAddr::from(([127, 0, 0, 1], port)),
-            Duration::from_secs(10),
-            "redis-server (TLS)",
+            what,
         );
         Self {
             port,
