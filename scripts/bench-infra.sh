@@ -147,6 +147,8 @@ for i in $(seq "$rounds"); do
   n+=("$(SKIP_RABBIT=1 ms "$work/health-check.sh")")
   log "round $i: golive ${g[-1]}ms, shell ${s[-1]}ms, shell without RabbitMQ ${n[-1]}ms"
 done
+log "golive's own view of one run:"
+"$GOLIVE" run "$work/golive.toml" --color never 2>&1 | sed 's/^/    /' >&2 || true
 log "one shell round, step by step:"
 "$work/health-check.sh" 2>&1 >/dev/null | sed 's/^/    /' >&2
 

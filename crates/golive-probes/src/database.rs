@@ -352,7 +352,11 @@ impl Database {
     pub fn summary(&self, e: &Evidence) -> String {
         let mut parts = Vec::new();
         if let Some(v) = e.get("version").and_then(Value::as_str) {
-            parts.push(format!("{} {v}", self.engine.name()));
+            let name = e
+                .get("flavor")
+                .and_then(Value::as_str)
+                .unwrap_or(self.engine.name());
+            parts.push(format!("{name} {v}"));
         }
         if let Some(v) = e.get("value") {
             parts.push(format!("value {}", v.short(40)));

@@ -38,6 +38,11 @@ async fn version_query_tables_and_connections() {
     assert!(passes(e, "connections_pct < 100"));
     assert!(passes(e, "tls == false"));
     assert!(passes(e, "missing_tables not exists"));
+    assert!(
+        probe.summary(e).starts_with("MariaDB 10."),
+        "{}",
+        probe.summary(e)
+    );
     let (obs, _) = observe(
         ProbeKind::Mysql,
         &format!(
