@@ -17,13 +17,6 @@ static LEADING_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-static PAREN_MARKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\((\s*(?:optional|recommended|required|critical|if\s+applicable|if\s+[a-z][^)]{0,40}|when\s+[a-z][^)]{0,40})[^)]*)\)",
-    )
-    .expect("static regex")
-});
-
 static DECLARED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\(\s*(\d{1,5})\s*/\s*(\d{1,5})\s*(?:complete[d]?|done|finished)?\s*(?:[-–—:,]\s*([^)]*?))?\s*\)")
         .expect("static regex")
@@ -68,7 +61,33 @@ pub struct Marker {
 /// leading label wins over a parenthesised one, and an emoji traffic light
 /// counts when nothing else does.
 pub fn find_priority(text: &str) -> Option<Marker> {
-    if let Some(c) = LEADING_LABEL.captures(text) {
+    // The label regex only matches texts whose first word is a priority
+    // word; checking that by hand first keeps the common case cheap.
+    let start =
+        text.trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '_' || c == '[');
+    let first = &start[..start
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(start.len())];
+    let label_word = [
+        "critical",
+        "blocker",
+        "high",
+        "medium",
+        "low",
+        "required",
+        "mandatory",
+        "must",
+        "optional",
+        "recommended",
+        "nice",
+        "p0",
+        "p1",
+        "p2",
+        "p3",
+    ]
+    .iter()
+    .any(|w| first.eq_ignore_ascii_case(w));
+    if let Some(c) = label_word.then(|| LEADING_LABEL.captures(text)).flatten() {
         let whole = c.get(0).expect("match");
         if let Some(priority) = priority_word(&c[1]) {
             return Some(Marker {
@@ -78,15 +97,27 @@ pub fn find_priority(text: &str) -> Option<Marker> {
             });
         }
     }
-    if let Some(c) = PAREN_MARKER.captures(text) {
-        let inner = c[1].trim();
-        if let Some(priority) = priority_word(inner) {
+    // `(optional)`, `(if using S3)`, `(optional but recommended)`: the
+    // first parenthesised group whose words open with a priority word.
+    let mut from = 0;
+    while let Some(open) = text[from..].find('(').map(|p| p + from) {
+        let Some(close) = text[open..].find(')').map(|p| p + open) else {
+            break;
+        };
+        let inner = text[open + 1..close].trim();
+        if inner.len() <= 60
+            && let Some(priority) = priority_word(inner)
+        {
             return Some(Marker {
                 priority,
                 text: inner.to_string(),
-                range: c.get(0).expect("match").range(),
+                range: open..close + 1,
             });
         }
+        from = open + 1;
+    }
+    if text.is_ascii() {
+        return None;
     }
     for (emoji, priority) in [
         ('🔴', Priority::Critical),
@@ -114,6 +145,9 @@ pub fn priority_line(text: &str) -> Option<Priority> {
 
 /// A progress marker in a heading, and the heading with it removed.
 pub fn declared_progress(heading: &str) -> Option<(Declared, std::ops::Range<usize>)> {
+    if !heading.contains('/') {
+        return None;
+    }
     let c = DECLARED.captures(heading)?;
     let done = c[1].parse().ok()?;
     let total = c[2].parse().ok()?;

@@ -26,10 +26,6 @@ static EXPLICIT_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<!--\s*golive:id\s*=\s*([^\s>]*)\s*-->").expect("static regex"));
 static VALID_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$").expect("static regex"));
-static BOLD_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\*\*|__)([^*_]+?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:?)\s*(.*)$")
-        .expect("static regex")
-});
 static PLAIN_BY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^([A-Za-z][A-Za-z /]{0,40}\bby)\s*:\s*(.*)$").expect("static regex")
 });
@@ -686,8 +682,10 @@ impl<'a> Reader<'a> {
         }
 
         let index = self.items.len();
-        let explicit = EXPLICIT_ID
-            .captures(&raw_text)
+        let explicit = raw_text
+            .contains("golive:id")
+            .then(|| EXPLICIT_ID.captures(&raw_text))
+            .flatten()
             .map(|c| (c[1].to_string(), line_no, column));
         let text = collapse_comments(&raw_text);
         let depth = parent_item.map_or(0, |p| self.items[p].depth + 1);
@@ -728,10 +726,7 @@ impl<'a> Reader<'a> {
         status: Status,
         offset: usize,
     ) -> Option<SignoffRole> {
-        let caps = BOLD_LABEL.captures(text)?;
-        let label = caps[1].trim().trim_end_matches(':').trim();
-        let rest = caps[2].trim();
-        let label_has_colon = caps[0][..caps.get(2).map_or(0, |m| m.start())].contains(':');
+        let (label, rest, label_has_colon) = bold_label(text)?;
         let has_blank = rest.contains("___");
         let has_date = DATE_FIELD.is_match(rest);
         let bare = rest.is_empty() && label_has_colon && self.in_signoff_section();
@@ -762,14 +757,8 @@ impl<'a> Reader<'a> {
         if !self.in_signoff_section() {
             return false;
         }
-        let labelled = BOLD_LABEL
-            .captures(text)
-            .map(|c| {
-                (
-                    c[1].trim().trim_end_matches(':').trim().to_string(),
-                    c[2].trim().to_string(),
-                )
-            })
+        let labelled = bold_label(text)
+            .map(|(label, rest, _)| (label.to_string(), rest.to_string()))
             .or_else(|| {
                 PLAIN_BY_LABEL
                     .captures(text)
@@ -824,6 +813,7 @@ impl<'a> Reader<'a> {
         }
         let owner = self.container(indent_col);
         if let Owner::Section(Some(s)) = owner
+            && contains_ignore_case(content.as_bytes(), b"priority")
             && let Some(p) = markers::priority_line(&content)
         {
             self.sections[s].priority = Some(p);
@@ -963,7 +953,7 @@ impl<'a> Reader<'a> {
             let s = slug(markers::without_numbering(&without_marker), SEGMENT_LEN);
             self.sections[i].slug = if s.is_empty() { "section".into() } else { s };
         }
-        let mut used: HashSet<String> = HashSet::new();
+        let mut used: HashSet<String> = HashSet::with_capacity(self.items.len() * 2);
         for (i, explicit) in self.explicit_ids.iter().enumerate() {
             if let Some((id, line, column)) = explicit {
                 if !VALID_ID.is_match(id) {
@@ -989,26 +979,49 @@ impl<'a> Reader<'a> {
                 self.items[i].id = id.clone();
             }
         }
+        // Each section's id prefix, built from its parent's: sections come
+        // in document order, parents first.
+        let mut section_prefix: Vec<String> = Vec::with_capacity(self.sections.len());
+        for k in 0..self.sections.len() {
+            let parent = self.sections[k]
+                .parent
+                .map(|p| section_prefix[p].as_str())
+                .unwrap_or("");
+            let own = if Some(k) == title {
+                ""
+            } else {
+                self.sections[k].slug.as_str()
+            };
+            section_prefix.push(match (parent.is_empty(), own.is_empty()) {
+                (_, true) => parent.to_string(),
+                (true, false) => own.to_string(),
+                (false, false) => format!("{parent}/{own}"),
+            });
+        }
+        // An item's base: its parent item's base (or its section's prefix)
+        // and its own slug. Parents come before their children.
+        let mut base_of: Vec<String> = Vec::with_capacity(self.items.len());
         for i in 0..self.items.len() {
+            let own = slug(&self.items[i].plain, SEGMENT_LEN);
+            let own = if own.is_empty() { "item" } else { own.as_str() };
+            let prefix = match self.items[i].parent {
+                Some(p) => base_of[p].as_str(),
+                None => self.items[i]
+                    .section
+                    .map_or("", |s| section_prefix[s].as_str()),
+            };
+            let mut base = String::with_capacity(prefix.len() + own.len() + 1);
+            if !prefix.is_empty() {
+                base.push_str(prefix);
+                base.push('/');
+            }
+            base.push_str(own);
+            base_of.push(base);
+        }
+        for (i, base) in base_of.iter().enumerate() {
             if self.items[i].explicit_id {
                 continue;
             }
-            let mut segments = Vec::new();
-            let mut p = Some(i);
-            while let Some(k) = p {
-                let s = slug(&self.items[k].plain, SEGMENT_LEN);
-                segments.push(if s.is_empty() { "item".to_string() } else { s });
-                p = self.items[k].parent;
-            }
-            let mut s = self.items[i].section;
-            while let Some(k) = s {
-                if Some(k) != title {
-                    segments.push(self.sections[k].slug.clone());
-                }
-                s = self.sections[k].parent;
-            }
-            segments.reverse();
-            let base = segments.join("/");
             let mut id = base.clone();
             let mut k = 2;
             while used.contains(&id) {
@@ -1022,7 +1035,46 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A bold label at the start of a line: `**Label:** rest`, `**Label**: rest`
+/// or `__Label:__ rest`. Returns the label (without its colon), the rest,
+/// and whether a colon followed the label.
+fn bold_label(text: &str) -> Option<(&str, &str, bool)> {
+    let marker = if text.starts_with("**") {
+        "**"
+    } else if text.starts_with("__") {
+        "__"
+    } else {
+        return None;
+    };
+    let inner_start = marker.len();
+    let close = text[inner_start..].find(marker)? + inner_start;
+    let inner = &text[inner_start..close];
+    if inner.trim().is_empty() {
+        return None;
+    }
+    let mut rest = &text[close + marker.len()..];
+    let mut colon = inner.trim_end().ends_with(':');
+    if let Some(r) = rest.trim_start().strip_prefix(':') {
+        colon = true;
+        rest = r;
+    }
+    Some((
+        inner.trim().trim_end_matches(':').trim(),
+        rest.trim(),
+        colon,
+    ))
+}
+
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 fn collapse_comments(text: &str) -> String {
+    if !text.contains("<!--") {
+        return text::collapse_spaces(text);
+    }
     let mut out = text.to_string();
     while let Some(start) = out.find("<!--") {
         match out[start..].find("-->") {

@@ -146,58 +146,59 @@ pub(crate) fn is_blank(line: &[u8]) -> bool {
 /// code ticks, links (keeping their text), images, HTML comments and escapes.
 /// Underscores are kept: `JWT_SECRET` is a name, not emphasis.
 pub fn strip_inline(s: &str) -> String {
+    if !s.contains(['\\', '*', '~', '`', '!', '[', '<']) {
+        return collapse_spaces(s);
+    }
     let mut out = String::with_capacity(s.len());
-    let chars: Vec<char> = s.chars().collect();
+    let bytes = s.as_bytes();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < s.len() {
+        let rest = &s[i..];
+        let c = rest.chars().next().unwrap_or(' ');
         match c {
-            '\\' if i + 1 < chars.len() && chars[i + 1].is_ascii_punctuation() => {
-                out.push(chars[i + 1]);
+            '\\' if rest[1..].starts_with(|n: char| n.is_ascii_punctuation()) => {
+                out.push(char::from(bytes[i + 1]));
                 i += 2;
             }
-            '*' => i += 1,
-            '~' if chars.get(i + 1) == Some(&'~') => i += 2,
-            '`' => i += 1,
-            '!' if chars.get(i + 1) == Some(&'[') => i += 1,
+            '*' | '`' => i += 1,
+            '~' if rest.starts_with("~~") => i += 2,
+            '!' if rest[1..].starts_with('[') => i += 1,
             '[' => {
                 // [text](url) keeps text; a bare [text] stays as written.
-                if let Some(close) = find_from(&chars, i + 1, ']')
-                    && chars.get(close + 1) == Some(&'(')
-                    && let Some(end) = find_from(&chars, close + 2, ')')
+                if let Some(close) = rest.find(']')
+                    && rest[close + 1..].starts_with('(')
+                    && let Some(end) = rest[close + 2..].find(')')
                 {
-                    out.extend(&chars[i + 1..close]);
-                    i = end + 1;
+                    out.push_str(&rest[1..close]);
+                    i += close + 2 + end + 1;
                     continue;
                 }
-                out.push(c);
+                out.push('[');
                 i += 1;
             }
-            '<' if chars[i..].starts_with(&['<', '!', '-', '-']) => {
-                let rest: String = chars[i..].iter().collect();
-                match rest.find("-->") {
-                    Some(end) => i += rest[..end + 3].chars().count(),
-                    None => i = chars.len(),
-                }
-            }
+            '<' if rest.starts_with("<!--") => match rest.find("-->") {
+                Some(end) => i += end + 3,
+                None => i = s.len(),
+            },
             _ => {
                 out.push(c);
-                i += 1;
+                i += c.len_utf8();
             }
         }
     }
     collapse_spaces(&out)
 }
 
-fn find_from(chars: &[char], from: usize, target: char) -> Option<usize> {
-    chars
-        .get(from..)?
-        .iter()
-        .position(|&c| c == target)
-        .map(|p| p + from)
-}
-
 pub(crate) fn collapse_spaces(s: &str) -> String {
+    let t = s.trim();
+    let bytes = t.as_bytes();
+    let tidy = !bytes
+        .windows(2)
+        .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+        && !bytes.iter().any(|&b| b != b' ' && b.is_ascii_whitespace());
+    if tidy && t.is_ascii() {
+        return t.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -211,15 +212,19 @@ pub(crate) fn collapse_spaces(s: &str) -> String {
 /// Turns text into an id segment: lower-case letters and digits joined by
 /// hyphens, cut at a word boundary so ids stay readable.
 pub fn slug(s: &str, max_len: usize) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(s.len());
     let mut pending_dash = false;
     for c in s.chars() {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()) {
             if pending_dash && !out.is_empty() {
                 out.push('-');
             }
             pending_dash = false;
-            out.extend(c.to_lowercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         } else if c == '\'' || c == '\u{2019}' {
             // "Let's" → "lets", not "let-s".
         } else {

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use golive_checklist::Checklist;
-use golive_core::{Class, Origin, Plan};
+use golive_core::{Class, Plan};
 
 fn value(v: &toml::Value) -> String {
     match v {
@@ -40,6 +40,29 @@ fn string(s: &str) -> String {
 
 fn comment(s: &str) -> String {
     s.replace('\n', " ")
+}
+
+/// Commented settings for a check the team completes.
+fn template(kind: &str) -> &'static str {
+    match kind {
+        "flow" => concat!(
+            "# base = \"${app}\"\n",
+            "# [[check.step]]\n# name = \"login\"\n# path = \"/api/auth/login\"\n",
+            "# json = { email = \"${LOGIN_EMAIL}\", password = \"${LOGIN_PASSWORD}\" }\n",
+            "# capture = { token = \"json.token\" }\n",
+            "# [[check.step]]\n# name = \"profile\"\n# path = \"/api/me\"\n",
+            "# headers = { Authorization = \"Bearer {{token}}\" }"
+        ),
+        "auth" => "# url = \"${app}/api/…\"   # a route that needs a token",
+        "webhook" => {
+            "# url = \"${app}/webhooks/…\"\n# provider = \"stripe\"   # whatsapp, stripe, github or standard"
+        }
+        "websocket" => "# url = \"${app}/ws\"\n# send = \"ping\"\n# reply = \"pong\"",
+        "backup" => {
+            "# path = \"/var/backups/db/*.sql.gz\"\n# max_age = \"26h\"\n# min_size = \"1KB\""
+        }
+        _ => "# url = \"${app}/…\"",
+    }
 }
 
 /// The config text for `plan`, bound to the checklist at `checklist_path`
@@ -129,6 +152,29 @@ pub fn render(checklist: &Checklist, plan: &Plan, checklist_path: &str) -> Strin
             );
             continue;
         }
+        if planned.checks.is_empty() {
+            // A probe fits but needs what only the team knows: the config
+            // keeps the class and shows the check to complete.
+            if let Some(kind) = planned.probe {
+                for need in &planned.needs {
+                    let _ = writeln!(out, "#   not verified until it has {}", comment(need));
+                }
+                let _ = writeln!(
+                    out,
+                    "[[item]]\nid = {}\nclass = {}",
+                    string(&item.id),
+                    string(planned.class.name())
+                );
+                let _ = writeln!(
+                    out,
+                    "# [[check]]\n# item = {}\n# kind = {}",
+                    string(&item.id),
+                    string(kind.name())
+                );
+                let _ = writeln!(out, "{}", template(kind.name()));
+            }
+            continue;
+        }
         for &k in &planned.checks {
             let check = &plan.checks[k];
             let _ = writeln!(out, "[[check]]");
@@ -151,7 +197,6 @@ pub fn render(checklist: &Checklist, plan: &Plan, checklist_path: &str) -> Strin
                     string(&golive_core::format_duration(t))
                 );
             }
-            if let Origin::Mapping { .. } = check.origin {}
         }
     }
     if !manual.is_empty() {

@@ -626,10 +626,10 @@ impl Config {
                     thresholds: Vec::new(),
                     why,
                     checks,
-                    needs: if first.is_none() && class == Class::Cloud {
-                        vec!["a command check in golive.toml".into()]
-                    } else {
-                        Vec::new()
+                    needs: match (first, class) {
+                        (None, Class::Cloud) => vec!["a command check in golive.toml".into()],
+                        (None, Class::Live | Class::Repo) => vec!["a check in golive.toml".into()],
+                        _ => Vec::new(),
                     },
                 }
             })

@@ -134,6 +134,11 @@ impl Expectation {
         &self.source
     }
 
+    /// The path into the evidence it reads.
+    pub fn path(&self) -> &[PathSegment] {
+        &self.path
+    }
+
     /// The first segment of the path: the evidence field it reads.
     pub fn field(&self) -> &str {
         match self.path.first() {

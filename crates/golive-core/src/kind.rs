@@ -51,9 +51,18 @@ macro_rules! kinds {
 
 kinds! {
     Http => "http", Live, "Status, headers, JSON fields, body and latency of one HTTP request.";
+    Flow => "flow", Live, "A sequence of requests with captured values: register, log in, use the token.";
     Tcp => "tcp", Live, "A port accepts connections, or refuses them.";
     Command => "command", Repo, "A command's exit status and output, within a time limit.";
     File => "file", Repo, "A file exists in the repository, and contains (or lacks) a pattern.";
+    Headers => "headers", Live, "Security headers present and sound, graded A+ to F like the Mozilla HTTP Observatory.";
+    Cors => "cors", Live, "Unauthorised origins refused (reflected origin, null, prefix/suffix tricks, wildcard with credentials).";
+    RateLimit => "rate_limit", Live, "A bounded burst is answered with 429 before the burst ends.";
+    Auth => "auth", Live, "Protected routes refuse no token, a forged, an expired, an alg-none and a guessable-secret token, and accept a valid one.";
+    Webhook => "webhook", Live, "A webhook endpoint accepts a correctly signed event and refuses missing, wrong, stale and replayed signatures.";
+    Env => "env", Repo, "Env files: required variables set, no placeholders, strong secrets unlike development's, no wildcard CORS, debug off.";
+    Gitignore => "gitignore", Repo, "Env and secret files are ignored by git and not tracked.";
+    SecretScan => "secret_scan", Repo, "No hard-coded secrets in the repository.";
     Postgres => "postgres", Live, "PostgreSQL answers with the app's URL: version, a query's value, tables present, connections against the maximum.";
     Mysql => "mysql", Live, "MySQL or MariaDB answers with the app's URL: version, a query's value, tables present, connections against the maximum.";
     Redis => "redis", Live, "Redis answers PING, refuses clients without the password, persists its data, and has the expected eviction policy.";

@@ -1,16 +1,23 @@
-//! What an item's words and the blocks under it contain that a probe could
-//! use: URLs, `curl` calls, paths, ports, file names, variable names.
+//! What an item's words, the blocks under it and its surroundings contain
+//! that a probe could use: URLs, `curl` calls, paths, ports, file names,
+//! variable names, and the topic words of its parent item and section.
 
 use std::sync::LazyLock;
 
 use golive_checklist::{BlockKind, Checklist, Item};
+use golive_core::Threshold;
 use regex::Regex;
 
+use crate::words::Words;
+
 static URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"https?://[^\s"'`<>)\]]+"#).expect("static regex"));
+    LazyLock::new(|| Regex::new(r#"(?:https?|wss?)://[^\s"'`<>)\]]+"#).expect("static regex"));
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s`(])(/[a-zA-Z0-9_.~-]+(?:/[a-zA-Z0-9_.~{}:-]+)*/?(?:\?[^\s`)]*)?)")
-        .expect("static regex")
+    // `/health`, `/api/v1/health?x=1`, and the root alone when set apart: `(/)`, `` `/` ``.
+    Regex::new(
+        r"(?:^|[\s`(])(/[a-zA-Z0-9_.~-]+(?:/[a-zA-Z0-9_.~{}:-]+)*/?(?:\?[^\s`)]*)?|/(?:[)`]))",
+    )
+    .expect("static regex")
 });
 static PORT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bports?\s+(\d{2,5})\b").expect("static regex"));
@@ -19,6 +26,10 @@ static ENV_NAME: LazyLock<Regex> =
 static FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:\./)?(?:[\w.-]+/)*\.?[\w-]*(?:\.[\w-]+)*\.(?:md|ya?ml|json|toml|env|example|conf|cfg|ini|sh|ps1|js|mjs|ts|py|rb|go|rs|txt|lock|sql|tf|tfvars|dockerfile|xml|properties|prisma|gitignore|dockerignore|production|staging|local)$|^\.(?:env|gitignore|dockerignore|npmrc|nvmrc)[\w.-]*$|^Dockerfile$|^Makefile$")
         .expect("static regex")
+});
+static SQL: LazyLock<Regex> = LazyLock::new(|| {
+    // A SELECT in a code block, bare or inside `psql -c "..."`.
+    Regex::new(r#"(?is)\b(select\s+[^;"`]{3,400}?\bfrom\b[^;"`]{1,400})"#).expect("static regex")
 });
 
 /// A `curl` call read from a code block or inline code.
@@ -34,16 +45,105 @@ pub struct Curl {
     pub insecure: bool,
 }
 
+/// What is read once per checklist: every item's and section's words in
+/// lower case (for context), and what the document says about its stack.
+pub struct Doc {
+    pub item_lower: Vec<String>,
+    /// Each section's path, headings joined, lower case.
+    pub section_lower: Vec<String>,
+    /// The database the document talks about: "mysql" or "postgres".
+    pub database: &'static str,
+    pub mentions_prisma: bool,
+}
+
+impl Doc {
+    pub fn of(checklist: &Checklist) -> Self {
+        let item_lower: Vec<String> = checklist
+            .items
+            .iter()
+            .map(|i| i.plain.to_lowercase())
+            .collect();
+        let mut section_lower: Vec<String> = Vec::with_capacity(checklist.sections.len());
+        for (i, s) in checklist.sections.iter().enumerate() {
+            let own = s.title.to_lowercase();
+            let joined = match s.parent {
+                Some(p) if p < i => format!("{} / {own}", section_lower[p]),
+                _ => own,
+            };
+            section_lower.push(joined);
+        }
+        let count = |words: &[&str]| -> usize {
+            item_lower
+                .iter()
+                .chain(section_lower.iter())
+                .filter(|t| words.iter().any(|w| t.contains(w)))
+                .count()
+        };
+        let mysql = count(&["mysql", "mariadb"]);
+        let postgres = count(&["postgres", "psql", "pg_", "rds", "cloud sql"]);
+        let mut code_mentions_prisma = false;
+        for item in &checklist.items {
+            for b in &item.blocks {
+                if b.content.contains("prisma") {
+                    code_mentions_prisma = true;
+                }
+            }
+        }
+        Self {
+            database: if mysql > postgres {
+                "mysql"
+            } else {
+                "postgres"
+            },
+            mentions_prisma: code_mentions_prisma || count(&["prisma"]) > 0,
+            item_lower,
+            section_lower,
+        }
+    }
+}
+
+/// Where a topic word was found, from the most to the least telling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    Item,
+    Code,
+    Parent,
+    Section,
+}
+
+impl Place {
+    /// How much a match here weighs against one in the item itself.
+    pub fn penalty(self) -> u8 {
+        match self {
+            Self::Item => 0,
+            Self::Code => 5,
+            Self::Parent => 12,
+            Self::Section => 20,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Item => "",
+            Self::Code => " (in the code under it)",
+            Self::Parent => " (from its parent item)",
+            Self::Section => " (from its section)",
+        }
+    }
+}
+
 pub struct Facts<'a> {
     pub item: &'a Item,
-    /// Plain text of the item.
-    pub text: String,
+    pub checklist: &'a Checklist,
+    pub doc: &'a Doc,
     /// Plain text, lower case.
-    pub lower: String,
-    /// Section headings, lower case, outermost first.
-    pub section: String,
-    /// The parent item's plain text, lower case (an item's context).
-    pub parent: String,
+    pub lower: &'a str,
+    /// The parent item's plain text, lower case.
+    pub parent: &'a str,
+    /// The section path, lower case.
+    pub section: &'a str,
+    /// Code under the item and in its inline code, lower case.
+    pub code_lower: String,
     pub urls: Vec<String>,
     pub curls: Vec<Curl>,
     pub paths: Vec<String>,
@@ -51,109 +151,149 @@ pub struct Facts<'a> {
     pub files: Vec<String>,
     pub env_names: Vec<String>,
     /// Code in blocks under the item.
-    pub code: Vec<String>,
+    pub code: Vec<&'a str>,
+    /// SELECT queries shown under the item.
+    pub queries: Vec<String>,
     /// Fields of an expected JSON response shown under the item whose
     /// values say "healthy" (`"database": "connected"`).
     pub expected_json: Vec<(String, String)>,
+    pub thresholds: Vec<Threshold>,
+    pub has_children: bool,
+}
+
+fn push_unique(list: &mut Vec<String>, value: String) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
 }
 
 impl<'a> Facts<'a> {
-    pub fn of(checklist: &'a Checklist, item: &'a Item) -> Self {
-        let text = item.plain.clone();
-        let lower = text.to_lowercase();
-        let section = checklist.section_path(item).join(" / ").to_lowercase();
-        let parent = item
-            .parent
-            .map(|p| checklist.items[p].plain.to_lowercase())
-            .unwrap_or_default();
-        let code: Vec<String> = item
+    pub fn of(checklist: &'a Checklist, doc: &'a Doc, index: usize) -> Self {
+        let item = &checklist.items[index];
+        let lower = doc.item_lower[index].as_str();
+        let parent = item.parent.map_or("", |p| doc.item_lower[p].as_str());
+        let section = item.section.map_or("", |s| doc.section_lower[s].as_str());
+        let code: Vec<&str> = item
             .blocks
             .iter()
             .filter(|b| matches!(b.kind, BlockKind::Code { .. }))
-            .map(|b| b.content.clone())
+            .map(|b| b.content.as_str())
             .collect();
+        let mut code_lower = String::new();
+        for c in code
+            .iter()
+            .copied()
+            .chain(item.code_spans.iter().map(String::as_str))
+        {
+            code_lower.push_str(&c.to_lowercase());
+            code_lower.push('\n');
+        }
         let mut curls = Vec::new();
-        for source in code.iter().chain(item.code_spans.iter()) {
-            curls.extend(parse_curls(source));
+        for source in code
+            .iter()
+            .copied()
+            .chain(item.code_spans.iter().map(String::as_str))
+        {
+            if source.contains("curl") {
+                curls.extend(parse_curls(source));
+            }
         }
         let mut urls: Vec<String> = Vec::new();
-        for source in std::iter::once(&item.text)
-            .chain(item.code_spans.iter())
-            .chain(code.iter())
+        for source in std::iter::once(item.text.as_str())
+            .chain(item.code_spans.iter().map(String::as_str))
+            .chain(code.iter().copied())
+            .filter(|s| s.contains("://"))
         {
             for m in URL.find_iter(source) {
-                let u = m
-                    .as_str()
-                    .trim_end_matches(['.', ',', ';', ':'])
-                    .to_string();
-                if !urls.contains(&u) {
-                    urls.push(u);
-                }
+                push_unique(
+                    &mut urls,
+                    m.as_str()
+                        .trim_end_matches(['.', ',', ';', ':'])
+                        .to_string(),
+                );
             }
         }
         let mut paths = Vec::new();
-        for source in std::iter::once(&item.plain).chain(item.code_spans.iter()) {
+        for source in std::iter::once(item.plain.as_str())
+            .chain(item.code_spans.iter().map(String::as_str))
+            .filter(|s| s.contains('/'))
+        {
             for c in PATH.captures_iter(source) {
-                let p = c[1].to_string();
+                let p = c[1].trim_end_matches([')', '`']).to_string();
                 // File system paths are not URL paths.
-                if p.starts_with("/etc/")
-                    || p.starts_with("/var/")
-                    || p.starts_with("/usr/")
-                    || p.starts_with("/home/")
-                    || p.starts_with("/tmp/")
+                if [
+                    "/etc/", "/var/", "/usr/", "/home/", "/tmp/", "/opt/", "/backups",
+                ]
+                .iter()
+                .any(|f| p.starts_with(f))
                 {
                     continue;
                 }
-                if !paths.contains(&p) {
-                    paths.push(p);
+                push_unique(&mut paths, p);
+            }
+        }
+        let ports = if lower.contains("port") {
+            PORT.captures_iter(&item.plain)
+                .filter_map(|c| c[1].parse().ok())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut files = Vec::new();
+        for w in item.code_spans.iter().map(String::as_str).chain(
+            item.plain
+                .split(|c: char| c.is_whitespace() || "(),;".contains(c)),
+        ) {
+            let w = w.trim_matches(|c| c == '`' || c == '\'' || c == '"');
+            if (w.contains('.') || w == "Dockerfile" || w == "Makefile")
+                && !w.contains("://")
+                && !w.starts_with('/')
+                && FILE.is_match(w)
+            {
+                push_unique(&mut files, w.to_string());
+            }
+        }
+        let mut env_names = Vec::new();
+        if item.plain.contains('_') {
+            for c in ENV_NAME.captures_iter(&item.plain) {
+                // `PROJECT_SUMMARY.md` is a file, not a variable.
+                if files.iter().any(|f| f.contains(&c[1])) {
+                    continue;
+                }
+                push_unique(&mut env_names, c[1].to_string());
+            }
+        }
+        let mut queries = Vec::new();
+        for c in code
+            .iter()
+            .copied()
+            .chain(item.code_spans.iter().map(String::as_str))
+        {
+            if c.to_ascii_lowercase().contains("select") {
+                for m in SQL.captures_iter(c) {
+                    let q = m[1].trim().trim_end_matches(['\\', ';']).trim().to_string();
+                    push_unique(&mut queries, q);
                 }
             }
         }
-        let ports = PORT
-            .captures_iter(&item.plain)
-            .filter_map(|c| c[1].parse().ok())
-            .collect();
-        let files = item
-            .code_spans
-            .iter()
-            .map(String::as_str)
-            .chain(
-                item.plain
-                    .split(|c: char| c.is_whitespace() || "(),;".contains(c)),
-            )
-            .map(|w| w.trim_matches(|c| c == '`' || c == '\'' || c == '"'))
-            .filter(|w| !w.contains("://") && !w.starts_with('/') && FILE.is_match(w))
-            .fold(Vec::new(), |mut acc, w| {
-                if !acc.iter().any(|x: &String| x == w) {
-                    acc.push(w.to_string());
-                }
-                acc
-            });
-        let env_names = ENV_NAME
-            .captures_iter(&item.plain)
-            .map(|c| c[1].to_string())
-            .fold(Vec::new(), |mut acc, n| {
-                if !acc.contains(&n) {
-                    acc.push(n);
-                }
-                acc
-            });
-        let expected_json =
-            code.iter()
-                .flat_map(|c| healthy_fields(c))
-                .fold(Vec::new(), |mut acc, kv| {
-                    if !acc.contains(&kv) {
-                        acc.push(kv);
+        let mut expected_json = Vec::new();
+        for c in &code {
+            if c.contains('{') {
+                for kv in healthy_fields(c) {
+                    if !expected_json.contains(&kv) {
+                        expected_json.push(kv);
                     }
-                    acc
-                });
+                }
+            }
+        }
         Self {
-            expected_json,
             item,
-            text,
+            checklist,
+            doc,
             lower,
-            section,
             parent,
+            section,
+            code_lower,
             urls,
             curls,
             paths,
@@ -161,31 +301,49 @@ impl<'a> Facts<'a> {
             files,
             env_names,
             code,
+            queries,
+            expected_json,
+            thresholds: crate::thresholds::extract(&item.plain),
+            has_children: !item.children.is_empty(),
         }
     }
 
-    /// The first of `words` in the item's text, as a whole word or phrase.
-    pub fn has<'w>(&self, words: &[&'w str]) -> Option<&'w str> {
-        has_word(&self.lower, words)
+    /// The first word of the list in the item's own text.
+    pub fn has(&self, words: &Words) -> Option<&'static str> {
+        words.find(self.lower)
     }
-}
 
-/// The first of `words` that stands in `text` as a whole word or phrase.
-pub fn has_word<'w>(text: &str, words: &[&'w str]) -> Option<&'w str> {
-    words.iter().copied().find(|w| {
-        let mut start = 0;
-        while let Some(pos) = text[start..].find(w) {
-            let at = start + pos;
-            let before = text[..at].chars().next_back();
-            let after = text[at + w.len()..].chars().next();
-            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-            if boundary(before) && boundary(after) {
-                return true;
-            }
-            start = at + w.len().max(1);
+    /// The first word of the list in the item, the code under it, its parent
+    /// item or its section, and where it was found.
+    pub fn topic(&self, words: &Words) -> Option<(&'static str, Place)> {
+        if let Some(w) = words.find(self.lower) {
+            return Some((w, Place::Item));
         }
-        false
-    })
+        if !self.code_lower.is_empty()
+            && let Some(w) = words.find(&self.code_lower)
+        {
+            return Some((w, Place::Code));
+        }
+        if let Some(w) = words.find(self.parent) {
+            return Some((w, Place::Parent));
+        }
+        words.find(self.section).map(|w| (w, Place::Section))
+    }
+
+    /// Whether the item's own text says little of itself ("Login",
+    /// "**Auth Service**", "Generate if needed"): its context then decides.
+    pub fn terse(&self) -> bool {
+        self.lower.split_whitespace().count() <= 3
+    }
+
+    /// The thresholds on one metric.
+    pub fn thresholds_on(&self, fields: &[&str]) -> Vec<golive_core::Expectation> {
+        self.thresholds
+            .iter()
+            .filter(|t| fields.contains(&t.expect.field()))
+            .map(|t| t.expect.clone())
+            .collect()
+    }
 }
 
 /// Values that say a component is healthy; a field with one of these in an
@@ -220,7 +378,7 @@ fn healthy_fields(code: &str) -> Vec<(String, String)> {
             '"' => in_string = !in_string,
             '{' if !in_string => depth += 1,
             '}' if !in_string => {
-                depth -= 1;
+                depth = depth.saturating_sub(1);
                 if depth == 0 {
                     end = Some(start + i + 1);
                     break;
@@ -334,10 +492,7 @@ pub fn parse_curls(source: &str) -> Vec<Curl> {
                     "-o" | "--output" | "-w" | "--write-out" | "-u" | "--user" | "-m"
                     | "--max-time" | "--connect-timeout" | "-A" | "--user-agent" | "-e"
                     | "--cacert" => i += 1,
-                    "-f" | "--fail" | "-sf" | "-fs" | "-fsS" | "-sSf" | "-fsSL" | "-sSfL" => {
-                        curl.fail = true;
-                        curl.follow |= w.contains('L');
-                    }
+                    "-f" | "--fail" => curl.fail = true,
                     "-L" | "--location" => curl.follow = true,
                     "-k" | "--insecure" => curl.insecure = true,
                     s if (s.starts_with("http://")
@@ -390,6 +545,13 @@ pub fn is_placeholder_host(host: &str) -> bool {
         || h.contains('{')
         || h == "server-ip"
         || h.ends_with(".local")
+}
+
+/// Whether a placeholder host means "on the server itself" (a port there
+/// is usually not reachable from outside).
+pub fn is_loopback_host(host: &str) -> bool {
+    let h = host.to_ascii_lowercase();
+    h == "localhost" || h.starts_with("127.") || h == "0.0.0.0" || h == "[::1]"
 }
 
 /// A URL's host, port and path (`https://h:8443/p?q` → (h, Some(8443), /p?q)).
@@ -449,6 +611,7 @@ mod tests {
         );
         assert!(healthy_fields("no json").is_empty());
         assert!(healthy_fields("{ broken").is_empty());
+        assert!(healthy_fields("}}{").is_empty());
     }
 
     #[test]
@@ -464,5 +627,18 @@ mod tests {
         assert!(is_placeholder_host("api.yourdomain.com"));
         assert!(is_placeholder_host("prod-db.xxx.rds.amazonaws.com"));
         assert!(!is_placeholder_host("api.acme.io"));
+    }
+
+    #[test]
+    fn queries_in_code() {
+        let sql = "psql $(terraform output -raw database_url) -c \\\n  \"SELECT count(*) FROM pg_indexes WHERE schemaname = 'public';\"";
+        let m: Vec<String> = SQL
+            .captures_iter(sql)
+            .map(|c| c[1].trim().to_string())
+            .collect();
+        assert_eq!(
+            m,
+            vec!["SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'".to_string()]
+        );
     }
 }

@@ -137,8 +137,30 @@ fn number(s: &str) -> String {
 /// latency, rates, counts, sizes, ages, versions, grades.
 pub fn extract(text: &str) -> Vec<Threshold> {
     let mut out = Vec::new();
+    // Every threshold has a number: most items have none, and skip every pattern.
+    let lower = text.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    // Every threshold but a grade has a number: most items have none, and
+    // skip every pattern.
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        if has(&["grade", "rating"]) {
+            grades(text, &mut out);
+        }
+        return out;
+    }
+    // Each pattern needs some word; looking for the words first skips the
+    // patterns that cannot match (most of them, for most items).
+    let p_digit = lower
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'p' && w[1].is_ascii_digit())
+        || has(&["percentile"]);
+    let less = has(&[
+        "<", "≤", "under", "below", "less", "within", "faster", "no more", "at most", "max",
+        "up to",
+    ]);
     let mut percentile_spans = Vec::new();
-    for c in PERCENTILE.captures_iter(text) {
+    for c in PERCENTILE.captures_iter(if p_digit && less { text } else { "" }) {
         if let Some(ms) = millis(&c[2], &c[3]) {
             push(
                 &mut out,
@@ -148,13 +170,13 @@ pub fn extract(text: &str) -> Vec<Threshold> {
             percentile_spans.push(c.get(0).map(|m| m.range()).unwrap_or_default());
         }
     }
-    for c in PERCENTILE_AFTER.captures_iter(text) {
+    for c in PERCENTILE_AFTER.captures_iter(if p_digit && less { text } else { "" }) {
         if let Some(ms) = millis(&c[1], &c[2]) {
             push(&mut out, &format!("p{} < {}", &c[3], fmt_ms(ms)), &c[0]);
             percentile_spans.push(c.get(0).map(|m| m.range()).unwrap_or_default());
         }
     }
-    for c in LATENCY.captures_iter(text) {
+    for c in LATENCY.captures_iter(if less { text } else { "" }) {
         let m = c.get(0).map(|m| m.range()).unwrap_or_default();
         if percentile_spans.iter().any(|p| {
             p.start <= m.start && m.end <= p.end + 2 || m.start <= p.start && p.end <= m.end
@@ -186,10 +208,11 @@ pub fn extract(text: &str) -> Vec<Threshold> {
             &c[0],
         );
     }
-    for c in SUCCESS_RATE.captures_iter(text) {
+    let percent = if lower.contains('%') { text } else { "" };
+    for c in SUCCESS_RATE.captures_iter(percent) {
         push(&mut out, &format!("success >= {}%", &c[1]), &c[0]);
     }
-    for c in PERCENT_METRIC.captures_iter(text) {
+    for c in PERCENT_METRIC.captures_iter(percent) {
         let name = c[1].to_ascii_lowercase();
         let metric = if name.contains("hit") {
             "cache_hit_rate"
@@ -208,29 +231,47 @@ pub fn extract(text: &str) -> Vec<Threshold> {
             &c[0],
         );
     }
-    for c in USERS.captures_iter(text) {
+    for c in USERS.captures_iter(if has(&["user", "connection", "client", "vus"]) {
+        text
+    } else {
+        ""
+    }) {
         push(&mut out, &format!("users >= {}", number(&c[1])), &c[0]);
     }
-    for c in RPS.captures_iter(text) {
+    for c in RPS.captures_iter(if has(&["req", "rps"]) { text } else { "" }) {
         push(&mut out, &format!("rps >= {}", number(&c[1])), &c[0]);
     }
-    for c in MULTIPLIER.captures_iter(text) {
+    for c in MULTIPLIER.captures_iter(if has(&["load", "traffic"]) { text } else { "" }) {
         push(&mut out, &format!("load_factor >= {}", &c[1]), &c[0]);
     }
-    for c in MIN_LENGTH.captures_iter(text) {
+    for c in MIN_LENGTH.captures_iter(if has(&["char", "byte", "bit"]) {
+        text
+    } else {
+        ""
+    }) {
         let n = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
         push(&mut out, &format!("length >= {n}"), &c[0]);
     }
+    let version_text = if has(&["+", " or ", " and ", ">="]) {
+        text
+    } else {
+        ""
+    };
     let versions: Vec<std::ops::Range<usize>> = VERSION_MIN
-        .find_iter(text)
-        .chain(VERSION_GE.find_iter(text))
+        .find_iter(version_text)
+        .chain(VERSION_GE.find_iter(version_text))
         .map(|m| m.range())
         .collect();
     if !out
         .iter()
         .any(|t| t.expect.field() == "length" || t.expect.field() == "users")
     {
-        for c in AT_LEAST_COUNT.captures_iter(text) {
+        let counting = if has(&["+", "least", "minimum", "should be", "must be", ">="]) {
+            text
+        } else {
+            ""
+        };
+        for c in AT_LEAST_COUNT.captures_iter(counting) {
             let range = c.get(0).map(|m| m.range()).unwrap_or_default();
             let decimal =
                 text[..range.start].ends_with(|ch: char| ch == '.' || ch.is_ascii_digit());
@@ -265,7 +306,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
             push(&mut out, &format!("count >= {n}"), &c[0]);
         }
     }
-    for c in AGE.captures_iter(text) {
+    for c in AGE.captures_iter(if has(&["than"]) { text } else { "" }) {
         let unit = match c[3].to_ascii_lowercase().trim_end_matches('s') {
             "day" => "d",
             "hour" => "h",
@@ -284,7 +325,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         };
         push(&mut out, &format!("age {op} {n}{unit}"), &c[0]);
     }
-    for c in EVERY.captures_iter(text) {
+    for c in EVERY.captures_iter(if has(&["every"]) { text } else { "" }) {
         let unit = c[2].to_ascii_lowercase().chars().next().unwrap_or('m');
         let unit = match unit {
             's' => "s",
@@ -294,7 +335,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         };
         push(&mut out, &format!("interval <= {}{unit}", &c[1]), &c[0]);
     }
-    for c in VERSION_MIN.captures_iter(text) {
+    for c in VERSION_MIN.captures_iter(version_text) {
         let what = c[1].to_ascii_lowercase().replace(['.', ' '], "_");
         let prefix = if what == "tls" || what == "ssl" {
             "TLSv"
@@ -308,7 +349,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         };
         push(&mut out, &format!("{field} >= {prefix}{}", &c[2]), &c[0]);
     }
-    for c in VERSION_GE.captures_iter(text) {
+    for c in VERSION_GE.captures_iter(version_text) {
         let what = c[1].to_ascii_lowercase().replace(['.', ' '], "_");
         let field = if what == "tls" {
             "min_protocol".to_string()
@@ -318,6 +359,14 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         let prefix = if what == "tls" { "TLSv" } else { "" };
         push(&mut out, &format!("{field} >= {prefix}{}", &c[2]), &c[0]);
     }
+    if has(&["grade", "rating"]) {
+        grades(text, &mut out);
+    }
+    out
+}
+
+/// "Grade A or A+", "SSL Labs grade of B or better": the lower bar.
+fn grades(text: &str, out: &mut Vec<Threshold>) {
     for c in GRADE.captures_iter(text) {
         let grade = c
             .get(1)
@@ -330,9 +379,8 @@ pub fn extract(text: &str) -> Vec<Threshold> {
             Some(other) => other.as_str().to_ascii_uppercase(),
             None => grade.clone(),
         };
-        push(&mut out, &format!("grade >= {bar}"), &c[0]);
+        push(out, &format!("grade >= {bar}"), &c[0]);
     }
-    out
 }
 
 #[cfg(test)]

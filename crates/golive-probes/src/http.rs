@@ -86,29 +86,8 @@ impl Kind for Http {
         let method = http::Method::from_bytes(method_name.as_bytes())
             .map_err(|_| format!("`{method_name}` is not an HTTP method"))?;
         let mut headers: Vec<(String, String)> = s.headers.into_iter().collect();
-        for (name, value) in &headers {
-            http::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| format!("`{name}` is not a header name"))?;
-            http::HeaderValue::from_str(value)
-                .map_err(|_| format!("the value of header `{name}` is not valid"))?;
-        }
-        let body = match (s.body, s.json) {
-            (Some(_), Some(_)) => return Err("give `body` or `json`, not both".into()),
-            (Some(b), None) => Bytes::from(b),
-            (None, Some(j)) => {
-                if !headers
-                    .iter()
-                    .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-                {
-                    headers.push(("content-type".into(), "application/json".into()));
-                }
-                Bytes::from(
-                    serde_json::to_vec(&j)
-                        .map_err(|e| format!("`json` cannot be sent as JSON: {e}"))?,
-                )
-            }
-            (None, None) => Bytes::new(),
-        };
+        check_headers(&headers)?;
+        let body = request_body(s.body, s.json, &mut headers)?;
         Ok(Self {
             method,
             url,
@@ -138,15 +117,7 @@ impl Probe for Http {
     }
 
     fn secrets(&self) -> Vec<String> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| sensitive_header(n))
-            .flat_map(|(_, v)| {
-                // `Bearer abc…`: the token alone is the secret too.
-                let token = v.split_whitespace().last().unwrap_or(v).to_string();
-                [v.clone(), token]
-            })
-            .collect()
+        header_secrets(&self.headers)
     }
 
     async fn observe(&self, cx: &Context) -> Observation {
@@ -226,6 +197,55 @@ impl Probe for Http {
             return Observation::ok(evidence);
         }
     }
+}
+
+/// Checks header names and values from settings.
+pub(crate) fn check_headers(headers: &[(String, String)]) -> Result<(), String> {
+    for (name, value) in headers {
+        http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("`{name}` is not a header name"))?;
+        http::HeaderValue::from_str(value)
+            .map_err(|_| format!("the value of header `{name}` is not valid"))?;
+    }
+    Ok(())
+}
+
+/// The request body from `body` or `json` settings; `json` also sets the
+/// Content-Type unless the headers already do.
+pub(crate) fn request_body(
+    body: Option<String>,
+    json: Option<toml::Value>,
+    headers: &mut Vec<(String, String)>,
+) -> Result<Bytes, String> {
+    match (body, json) {
+        (Some(_), Some(_)) => Err("give `body` or `json`, not both".into()),
+        (Some(b), None) => Ok(Bytes::from(b)),
+        (None, Some(j)) => {
+            if !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(("content-type".into(), "application/json".into()));
+            }
+            serde_json::to_vec(&j)
+                .map(Bytes::from)
+                .map_err(|e| format!("`json` cannot be sent as JSON: {e}"))
+        }
+        (None, None) => Ok(Bytes::new()),
+    }
+}
+
+/// The secret values among request headers, for redaction.
+pub(crate) fn header_secrets(headers: &[(String, String)]) -> Vec<String> {
+    headers
+        .iter()
+        .filter(|(n, _)| sensitive_header(n))
+        .flat_map(|(_, v)| {
+            // `Bearer abc…`: the token alone is the secret too.
+            let token = v.split_whitespace().last().unwrap_or(v).to_string();
+            [v.clone(), token]
+        })
+        .collect()
 }
 
 pub(crate) fn sensitive_header(name: &str) -> bool {

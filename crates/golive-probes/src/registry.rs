@@ -48,9 +48,18 @@ macro_rules! registry {
 
 registry! {
     Http => crate::http::Http,
+    Flow => crate::flow::Flow,
     Tcp => crate::tcp::Tcp,
     Command => crate::command::Command,
     File => crate::file::File,
+    Headers => crate::headers::Headers,
+    Cors => crate::cors::Cors,
+    RateLimit => crate::rate_limit::RateLimit,
+    Auth => crate::auth::Auth,
+    Webhook => crate::webhook::Webhook,
+    Env => crate::env::Env,
+    Gitignore => crate::gitignore::GitIgnore,
+    SecretScan => crate::secret_scan::SecretScan,
     Postgres => crate::postgres::Postgres,
     Mysql => crate::mysql::Mysql,
     Redis => crate::redis::Redis,

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 pub mod infra;
 pub mod nginx;
+pub mod security;
 
 pub use nginx::Nginx;
 

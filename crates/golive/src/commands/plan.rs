@@ -189,10 +189,14 @@ fn human(plan: &PlanJson<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             item.line
         )?;
         for c in &item.checks {
-            let target = ["url", "host", "path", "run"]
+            let mut target = ["url", "host", "path", "run"]
                 .iter()
                 .find_map(|k| c.settings.get(*k).and_then(|v| v.as_str()))
-                .unwrap_or("");
+                .unwrap_or("")
+                .to_string();
+            if let Some(port) = c.settings.get("port").and_then(toml::Value::as_integer) {
+                target.push_str(&format!(" port {port}"));
+            }
             let expect = if c.expect.is_empty() {
                 String::new()
             } else {
