@@ -37,7 +37,8 @@
 //! `rdb_save_rules` (the `save` setting, empty when RDB snapshots are off),
 //! `persistence` (AOF or RDB on), `rdb_last_bgsave_status`,
 //! `maxmemory_policy`, `maxmemory`, `used_memory`, `connected_clients`,
-//! `time`. When the server hides `CONFIG` (managed services), `aof_enabled`
+//! `keyspace_hits`, `keyspace_misses`, `hit_rate` (percent of lookups that
+//! hit, since the server started; null before any), `time`. When the server hides `CONFIG` (managed services), `aof_enabled`
 //! comes from `INFO` and `rdb_save_rules` is left out. Default expectation:
 //! `ping == PONG`, plus those the settings add.
 //!
@@ -396,13 +397,21 @@ impl Probe for Redis {
             .arg("persistence")
             .arg("memory")
             .arg("clients")
-            .arg("replication");
+            .arg("replication")
+            .arg("stats");
         let fields = match self.command(&mut session, deadline, &info, "INFO").await {
             Ok(v) => parse_info(&text(&v).unwrap_or_default()),
             Err(_) => {
                 // Redis before 7 takes one section at a time.
                 let mut all = Vec::new();
-                for section in ["server", "persistence", "memory", "clients", "replication"] {
+                for section in [
+                    "server",
+                    "persistence",
+                    "memory",
+                    "clients",
+                    "replication",
+                    "stats",
+                ] {
                     let mut one = redis::cmd("INFO");
                     one.arg(section);
                     if let Ok(v) = self.command(&mut session, deadline, &one, "INFO").await {
@@ -472,6 +481,17 @@ impl Probe for Redis {
         ev.insert("maxmemory".into(), int("maxmemory").into());
         ev.insert("used_memory".into(), int("used_memory").into());
         ev.insert("connected_clients".into(), int("connected_clients").into());
+        let (hits, misses) = (int("keyspace_hits"), int("keyspace_misses"));
+        ev.insert("keyspace_hits".into(), hits.into());
+        ev.insert("keyspace_misses".into(), misses.into());
+        // A percentage of lookups since the server started; none yet, no rate.
+        let rate = match (hits, misses) {
+            (Some(h), Some(m)) if h + m > 0 => {
+                Value::Float((h as f64 / (h + m) as f64 * 1000.0).round() / 10.0)
+            }
+            _ => Value::Null,
+        };
+        ev.insert("hit_rate".into(), rate);
         ev.insert("time".into(), start.elapsed().into());
         Observation::ok(ev)
     }

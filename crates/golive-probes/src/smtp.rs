@@ -71,9 +71,10 @@ const MAX_LINES: usize = 200;
 pub struct Settings {
     /// Host name or address, or an `smtp://` / `smtps://` URL.
     pub host: String,
-    /// Default: the URL's, else 465 for `smtps://`, else 587.
+    /// Default: the URL's, else 465 for `smtps://`, else 587. A number, or
+    /// a string holding one (`port = "${SMTP_PORT}"`).
     #[serde(default)]
-    pub port: Option<u16>,
+    pub port: Option<Port>,
     #[serde(default)]
     pub username: Option<String>,
     #[serde(default)]
@@ -100,6 +101,26 @@ pub struct Settings {
 
 fn yes() -> bool {
     true
+}
+
+/// A port as written in TOML, or as an env variable gives it: text.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Port {
+    Number(u16),
+    Text(String),
+}
+
+impl Port {
+    fn value(&self) -> Result<u16, String> {
+        match self {
+            Self::Number(n) => Ok(*n),
+            Self::Text(t) => t
+                .trim()
+                .parse()
+                .map_err(|_| format!("`port` `{t}` is not a port number (1-65535)")),
+        }
+    }
 }
 
 pub struct Smtp {
@@ -147,7 +168,8 @@ impl Kind for Smtp {
         if password.is_some() && username.is_none() {
             return Err("`password` needs `username`".into());
         }
-        let port = s.port.or(url_port).unwrap_or(match url_tls {
+        let port = s.port.as_ref().map(Port::value).transpose()?;
+        let port = port.or(url_port).unwrap_or(match url_tls {
             Some(true) => 465,
             _ => 587,
         });
@@ -611,6 +633,17 @@ mod tests {
         assert_eq!(
             build("host = 'mail.example.com'").unwrap(),
             "smtp://mail.example.com:587"
+        );
+        // As `port = "${SMTP_PORT}"` arrives once resolved.
+        assert_eq!(
+            build("host = 'mail.example.com'\nport = '2525'").unwrap(),
+            "smtp://mail.example.com:2525"
+        );
+        assert!(
+            build("host = 'h'\nport = 'smtp'")
+                .unwrap_err()
+                .to_string()
+                .contains("not a port number")
         );
         assert_eq!(
             build("host = 'mail.example.com'\nport = 465").unwrap(),

@@ -109,6 +109,35 @@ async fn open_and_forgetful_redis_fails_the_checklist() {
         ]
     );
     assert!(probe.summary(e).contains("NO password required"));
+    assert!(passes(e, "hit_rate == null"), "no lookups yet: {e:?}");
+
+    // Two hits and a miss: a hit rate of 66.7%.
+    let cli = golive_testkit::program("redis-cli");
+    let port = server.port.to_string();
+    for args in [
+        &["SET", "k", "v"][..],
+        &["GET", "k"],
+        &["GET", "k"],
+        &["GET", "nope"],
+    ] {
+        let ok = std::process::Command::new(&cli)
+            .args(["-p", &port])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(ok.status.success());
+    }
+    let (obs, _) = observe(
+        ProbeKind::Redis,
+        &format!("url = 'redis://127.0.0.1:{port}'"),
+        &cx(T),
+    )
+    .await;
+    assert!(
+        passes(&obs.evidence, "hit_rate == 66.7") && passes(&obs.evidence, "hit_rate > 60%"),
+        "{:?}",
+        obs.evidence
+    );
 }
 
 #[tokio::test]

@@ -228,7 +228,7 @@ fn write_back_ticks_only_the_boxes() {
 fn no_secret_reaches_any_format() {
     let nginx = Nginx::start(SERVERS);
     let dir = tempfile::tempdir().unwrap();
-    let secret = "jwt-Secret-value-9f8e7d6c5b4a";
+    let secret = "jwt-Secret-value-9f8e7d6c5b4a"; // golive:allow (a test secret)
     let db_pw = "Db-pAssw0rd-xyzzy";
     let env = write(
         dir.path(),
