@@ -65,6 +65,8 @@ pub struct DecisionItem<'a> {
 pub struct DecisionSignoff<'a> {
     pub role: &'a str,
     pub signed: bool,
+    /// Who signed results that have changed since (the sign-off no longer counts).
+    pub stale: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,6 +76,7 @@ pub enum ReasonKind {
     Blocked,
     Open,
     SignoffMissing,
+    SignoffStale,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,6 +117,39 @@ fn label(priority: Priority) -> &'static str {
     }
 }
 
+fn is_open(status: ItemStatus) -> bool {
+    matches!(
+        status,
+        ItemStatus::Open | ItemStatus::InProgress | ItemStatus::Skipped | ItemStatus::NotVerified
+    )
+}
+
+/// The waiver that turns this item into a non-blocking one on `today`: the
+/// first that names it, still counts and gives a reason, when the item
+/// failed, is blocked or is still open.
+pub fn waiver_for(
+    id: &str,
+    text: &str,
+    status: ItemStatus,
+    waivers: &[Waiver],
+    today: &str,
+) -> Option<Waived> {
+    let applies = matches!(status, ItemStatus::Failed | ItemStatus::Blocked) || is_open(status);
+    if !applies {
+        return None;
+    }
+    waivers
+        .iter()
+        .find(|w| w.item == id && w.valid_on(today) && !w.reason.trim().is_empty())
+        .map(|w| Waived {
+            item: id.to_string(),
+            text: text.to_string(),
+            reason: w.reason.clone(),
+            by: w.by.clone(),
+            until: w.until.clone(),
+        })
+}
+
 /// Decides. `today` (YYYY-MM-DD) tells which waivers still count.
 pub fn decide(
     items: &[DecisionItem<'_>],
@@ -126,26 +162,11 @@ pub fn decide(
     let mut waived = Vec::new();
     let mut warnings = Vec::new();
     for item in items {
-        let waiver = waivers
-            .iter()
-            .find(|w| w.item == item.id && w.valid_on(today) && !w.reason.trim().is_empty());
         let because = item.reason.map(|r| format!(": {r}")).unwrap_or_default();
         let bad = matches!(item.status, ItemStatus::Failed | ItemStatus::Blocked);
-        let open = matches!(
-            item.status,
-            ItemStatus::Open
-                | ItemStatus::InProgress
-                | ItemStatus::Skipped
-                | ItemStatus::NotVerified
-        );
-        if let Some(w) = waiver.filter(|_| bad || open) {
-            waived.push(Waived {
-                item: item.id.to_string(),
-                text: item.text.to_string(),
-                reason: w.reason.clone(),
-                by: w.by.clone(),
-                until: w.until.clone(),
-            });
+        let open = is_open(item.status);
+        if let Some(w) = waiver_for(item.id, item.text, item.status, waivers, today) {
+            waived.push(w);
             continue;
         }
         if bad {
@@ -204,15 +225,27 @@ pub fn decide(
         None => signoffs.iter().map(|s| s.role).collect(),
     };
     for role in required {
-        let signed = signoffs
-            .iter()
-            .any(|s| s.signed && s.role.eq_ignore_ascii_case(role));
-        if !signed {
-            reasons.push(Reason {
+        let mine = || {
+            signoffs
+                .iter()
+                .filter(|s| s.role.eq_ignore_ascii_case(role))
+        };
+        if mine().any(|s| s.signed) {
+            continue;
+        }
+        match mine().find_map(|s| s.stale) {
+            Some(by) => reasons.push(Reason {
+                kind: ReasonKind::SignoffStale,
+                item: None,
+                message: format!(
+                    "sign-off stale: {role} (signed by {by} for results that have changed since; sign again)"
+                ),
+            }),
+            None => reasons.push(Reason {
                 kind: ReasonKind::SignoffMissing,
                 item: None,
                 message: format!("sign-off missing: {role}"),
-            });
+            }),
         }
     }
     let outcome = if !reasons.is_empty() {
@@ -351,10 +384,12 @@ mod tests {
             DecisionSignoff {
                 role: "Tech Lead",
                 signed: true,
+                stale: None,
             },
             DecisionSignoff {
                 role: "QA Engineer",
                 signed: false,
+                stale: None,
             },
         ];
         let d = decide(&[], &signoffs, &[], &Policy::default(), "2026-01-01");
@@ -369,5 +404,36 @@ mod tests {
             decide(&[], &signoffs, &[], &policy, "2026-01-01").outcome,
             Outcome::Go
         );
+    }
+
+    #[test]
+    fn a_stale_signoff_is_a_reason_of_its_own() {
+        let signoffs = [DecisionSignoff {
+            role: "Tech Lead",
+            signed: false,
+            stale: Some("Ann"),
+        }];
+        let d = decide(&[], &signoffs, &[], &Policy::default(), "2026-01-01");
+        assert_eq!(d.outcome, Outcome::NoGo);
+        assert_eq!(d.reasons[0].kind, ReasonKind::SignoffStale);
+        assert!(
+            d.reasons[0].message.contains("signed by Ann"),
+            "{:?}",
+            d.reasons
+        );
+    }
+
+    #[test]
+    fn waivers_do_not_touch_items_that_passed() {
+        let waiver = Waiver {
+            item: "a".into(),
+            reason: "later".into(),
+            by: "Ann".into(),
+            until: None,
+        };
+        let w = std::slice::from_ref(&waiver);
+        assert!(waiver_for("a", "a", ItemStatus::Passed, w, "2026-01-01").is_none());
+        assert!(waiver_for("a", "a", ItemStatus::Open, w, "2026-01-01").is_some());
+        assert!(waiver_for("b", "b", ItemStatus::Failed, w, "2026-01-01").is_none());
     }
 }

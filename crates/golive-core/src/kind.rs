@@ -52,7 +52,11 @@ macro_rules! kinds {
 kinds! {
     Http => "http", Live, "Status, headers, JSON fields, body and latency of one HTTP request.";
     Flow => "flow", Live, "A sequence of requests with captured values: register, log in, use the token.";
-    Tcp => "tcp", Live, "A port accepts connections, or refuses them.";
+    HttpsRedirect => "https_redirect", Live, "Plain HTTP answers with a redirect to the same URL over HTTPS.";
+    Tls => "tls", Live, "The certificate chain verifies for the host, days to expiry, key, and every protocol version accepted.";
+    Tcp => "tcp", Live, "A port accepts connections, or refuses them; or only the allowed ports of a range are open.";
+    Dns => "dns", Live, "A name resolves (A, AAAA, CNAME, MX, TXT), to the records expected.";
+    Websocket => "websocket", Live, "A WebSocket connects, and a message sent gets the reply expected.";
     Command => "command", Repo, "A command's exit status and output, within a time limit.";
     File => "file", Repo, "A file exists in the repository, and contains (or lacks) a pattern.";
     Headers => "headers", Live, "Security headers present and sound, graded A+ to F like the Mozilla HTTP Observatory.";
@@ -63,6 +67,8 @@ kinds! {
     Env => "env", Repo, "Env files: required variables set, no placeholders, strong secrets unlike development's, no wildcard CORS, debug off.";
     Gitignore => "gitignore", Repo, "Env and secret files are ignored by git and not tracked.";
     SecretScan => "secret_scan", Repo, "No hard-coded secrets in the repository.";
+    Latency => "latency", Live, "Latency percentiles of one request sent N times in a row.";
+    Load => "load", Live, "A bounded load (users or an arrival rate) judged by percentiles, errors and throughput.";
     Postgres => "postgres", Live, "PostgreSQL answers with the app's URL: version, a query's value, tables present, connections against the maximum.";
     Mysql => "mysql", Live, "MySQL or MariaDB answers with the app's URL: version, a query's value, tables present, connections against the maximum.";
     Redis => "redis", Live, "Redis answers PING, refuses clients without the password, persists its data, and has the expected eviction policy.";

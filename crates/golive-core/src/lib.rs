@@ -6,6 +6,7 @@
 pub mod decision;
 pub mod expect;
 pub mod kind;
+pub mod people;
 pub mod plan;
 pub mod redact;
 pub mod report;
@@ -15,9 +16,12 @@ pub mod value;
 pub use decision::{Decision, DecisionItem, DecisionSignoff, Outcome, decide};
 pub use expect::{Expectation, Verdict};
 pub use kind::{Class, ProbeKind};
+pub use people::{Mark, MarkState, People, Signoff};
 pub use plan::{CheckSpec, DependencyError, Origin, Plan, PlannedItem, Policy, Threshold, Waiver};
 pub use redact::Redactor;
-pub use report::{ItemReport, Meta, RunReport};
+pub use report::{
+    Basis, ItemMark, ItemReport, Meta, RunReport, SectionReport, SignoffReport, Summary,
+};
 pub use result::{CheckResult, CheckStatus, ItemStatus};
 pub use value::{Evidence, Value, format_duration};
 
@@ -26,4 +30,21 @@ pub use value::{Evidence, Value, format_duration};
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     humantime::parse_duration(s.trim())
         .map_err(|e| format!("`{s}` is not a duration ({e}); write it like 500ms, 10s or 2m"))
+}
+
+/// An error and its sources in one line (`connection error: Connection
+/// reset by peer`), each source once: hyper's and rustls's errors say what
+/// failed in the outer error and why only in the inner ones.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        source = inner.source();
+    }
+    s
 }

@@ -18,8 +18,8 @@ use sqlx::{Column, Connection, Row, TypeInfo, ValueRef};
 
 use crate::net::conn::Deadline;
 use crate::net::dsn::Dsn;
-use crate::net::http::error_chain;
 use crate::{Context, Observation};
+use golive_core::error_chain;
 
 /// The engines golive speaks to, chosen by the URL's scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,12 +23,16 @@ pub mod backup;
 pub mod command;
 pub mod cors;
 pub mod database;
+pub mod dns;
 pub mod env;
 pub mod file;
 pub mod flow;
 pub mod gitignore;
 pub mod headers;
 pub mod http;
+pub mod https_redirect;
+pub mod latency;
+pub mod load;
 pub mod migrations;
 pub mod mongodb;
 pub mod mysql;
@@ -40,7 +44,9 @@ pub mod registry;
 pub mod secret_scan;
 pub mod smtp;
 pub mod tcp;
+pub mod tls;
 pub mod webhook;
+pub mod websocket;
 
 pub use registry::{SettingsError, build, validate};
 pub use rustls;
@@ -119,6 +125,13 @@ pub trait Probe: Send + Sync {
     fn summary(&self, evidence: &Evidence) -> String {
         let _ = evidence;
         String::new()
+    }
+
+    /// The least time one observation needs when that may be more than a
+    /// check's default bound (a load's duration and its set-up). The
+    /// runner gives it that much unless the check sets its own `timeout`.
+    fn time_needed(&self) -> Option<Duration> {
+        None
     }
 
     /// Values in its settings that are secret (header values, passwords),

@@ -63,6 +63,27 @@ fn detail(item: &ItemReport) -> String {
     d
 }
 
+/// The item counts as one line: `9 passed · 2 failed · 20 done · 77 open`.
+pub fn counts(s: &golive_core::Summary) -> String {
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (s.passed, "passed"),
+        (s.failed, "failed"),
+        (s.skipped, "skipped"),
+        (s.not_verified, "not verified"),
+        (s.done, "done"),
+        (s.in_progress, "in progress"),
+        (s.blocked, "blocked"),
+        (s.open, "open"),
+        (s.na, "n/a"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    parts.join(" · ")
+}
+
 pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
@@ -103,24 +124,7 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out)?;
-    let s = &report.summary;
-    let mut parts = Vec::new();
-    for (n, what) in [
-        (s.passed, "passed"),
-        (s.failed, "failed"),
-        (s.skipped, "skipped"),
-        (s.not_verified, "not verified"),
-        (s.done, "done"),
-        (s.in_progress, "in progress"),
-        (s.blocked, "blocked"),
-        (s.open, "open"),
-        (s.na, "n/a"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
-    writeln!(out, "{bold}Items{bold:#}      {}", parts.join(" · "))?;
+    writeln!(out, "{bold}Items{bold:#}      {}", counts(&report.summary))?;
     if !report.signoffs.is_empty() {
         let list: Vec<String> = report
             .signoffs
@@ -131,10 +135,11 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
                 } else {
                     ("✗", style(AnsiColor::Red))
                 };
-                let by =
-                    s.by.as_deref()
-                        .map(|b| format!(" ({b})"))
-                        .unwrap_or_default();
+                let by = match (s.by.as_deref(), s.stale) {
+                    (Some(b), true) => format!(" (stale: {b} signed other results)"),
+                    (Some(b), false) => format!(" ({b})"),
+                    (None, _) => String::new(),
+                };
                 format!("{st}{mark}{st:#} {}{by}", s.role)
             })
             .collect();
@@ -149,18 +154,25 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
             "{dim}partial run (--only): the decision covers the selected items; sign-offs are not considered{dim:#}"
         )?;
     }
-    if !report.decision.warnings.is_empty() {
+    verdict(&report.decision, out)
+}
+
+/// The end of a report: warnings, waivers (who granted them, why, until
+/// when), then the outcome and every reason it is not GO.
+pub fn verdict(d: &golive_core::Decision, out: &mut dyn Write) -> io::Result<()> {
+    let bold = Style::new().bold();
+    if !d.warnings.is_empty() {
         writeln!(out)?;
         writeln!(out, "{bold}Warnings{bold:#}")?;
         let y = style(AnsiColor::Yellow);
-        for w in &report.decision.warnings {
+        for w in &d.warnings {
             writeln!(out, "  {y}!{y:#} {w}")?;
         }
     }
-    if !report.decision.waived.is_empty() {
+    if !d.waived.is_empty() {
         writeln!(out)?;
         writeln!(out, "{bold}Waived{bold:#}")?;
-        for w in &report.decision.waived {
+        for w in &d.waived {
             let until = w
                 .until
                 .as_deref()
@@ -170,7 +182,6 @@ pub fn render(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     writeln!(out)?;
-    let d = &report.decision;
     let st = match d.outcome {
         Outcome::Go => style(AnsiColor::Green).bold(),
         Outcome::GoWithWaivers => style(AnsiColor::Yellow).bold(),

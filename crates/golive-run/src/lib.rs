@@ -131,7 +131,13 @@ pub async fn run(
         let semaphore = semaphore.clone();
         let redactor = redactor.clone();
         let mut cx = context.clone();
-        cx.timeout = spec.timeout.unwrap_or(opts.check_timeout);
+        cx.timeout = match (spec.timeout, &*prepared) {
+            (Some(t), _) => t,
+            (None, Prepared::Ready(probe)) => probe
+                .time_needed()
+                .map_or(opts.check_timeout, |need| need.max(opts.check_timeout)),
+            (None, _) => opts.check_timeout,
+        };
         let insecure = opts.insecure;
         tasks.spawn(async move {
             let mut blocked_by = None;

@@ -18,9 +18,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub mod dns;
 pub mod infra;
+pub mod load;
 pub mod nginx;
 pub mod security;
+pub mod store;
+pub mod tls;
+pub mod websocket;
 
 pub use nginx::Nginx;
 

@@ -39,8 +39,11 @@ impl Nginx {
             .replace("{port}", &port.to_string())
             .replace("{root}", &root.display().to_string())
             .replace("{dir}", &dir.path().display().to_string());
+        // One process, no workers: the guard's kill on drop then stops all
+        // of nginx. With a master, killing it left its workers running,
+        // orphaned, holding their ports.
         let conf = format!(
-            "daemon off;\nmaster_process on;\nworker_processes 1;\nuser root;\npid {dir}/nginx.pid;\nerror_log {dir}/logs/error.log warn;\n\
+            "daemon off;\nmaster_process off;\npid {dir}/nginx.pid;\nerror_log {dir}/logs/error.log warn;\n\
              events {{ worker_connections 1024; }}\n\
              http {{\n  access_log off;\n  client_body_temp_path {dir}/body;\n  proxy_temp_path {dir}/proxy;\n  fastcgi_temp_path {dir}/fastcgi;\n  uwsgi_temp_path {dir}/uwsgi;\n  scgi_temp_path {dir}/scgi;\n  default_type text/plain;\n{servers}\n}}\n",
             dir = dir.path().display()

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use golive_core::error_chain;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use rustls::ClientConfig;
@@ -36,40 +37,12 @@ pub struct Url {
 
 impl Url {
     pub fn parse(s: &str) -> Result<Self, String> {
-        let s = s.trim();
-        let uri: http::Uri = s.parse().map_err(|e| format!("`{s}` is not a URL: {e}"))?;
-        let scheme = match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
-            Some("http") => Scheme::Http,
-            Some("https") => Scheme::Https,
-            Some(other) => return Err(format!("`{s}`: scheme `{other}` is not http or https")),
-            None => {
-                return Err(format!(
-                    "`{s}` is not an absolute URL (it needs http:// or https://)"
-                ));
-            }
-        };
-        let host = uri
-            .host()
-            .filter(|h| !h.is_empty())
-            .ok_or_else(|| format!("`{s}` has no host"))?
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
-        let port = uri.port_u16().unwrap_or(match scheme {
-            Scheme::Http => 80,
-            Scheme::Https => 443,
-        });
-        let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
-        let path = if path.starts_with('/') {
-            path
-        } else {
-            format!("/{path}")
-        };
+        let t = golive_load::Target::parse(s)?;
         Ok(Self {
-            scheme,
-            host,
-            port,
-            path,
+            scheme: if t.https { Scheme::Https } else { Scheme::Http },
+            host: t.host,
+            port: t.port,
+            path: t.path,
         })
     }
 
@@ -446,21 +419,6 @@ impl Client {
             tls,
         })
     }
-}
-
-/// An error and its sources, each said once.
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !s.contains(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        source = inner.source();
-    }
-    s
 }
 
 pub fn tls_version_name(v: rustls::ProtocolVersion) -> &'static str {

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{ColorWhen, DemoArgs, RunArgs, TargetArgs};
+use crate::cli::{ColorWhen, DemoArgs, RunArgs, StoreArgs, TargetArgs};
 use crate::commands::run;
 use crate::failure::Failure;
 use crate::output;
@@ -52,6 +52,8 @@ pub async fn command(args: DemoArgs, color: ColorWhen) -> Result<ExitCode, Failu
         },
         ca: Vec::new(),
         insecure: false,
+        no_store: false,
+        store: StoreArgs::default(),
     };
     let (report, _) = run::execute(&run_args, color).await?;
     if human {

@@ -223,14 +223,23 @@ fn human(plan: &PlanJson<'_>, out: &mut dyn Write) -> std::io::Result<()> {
 /// The item an id, or words of its text, name; an ambiguous or unknown
 /// name is an input error that lists candidates.
 pub fn find_item(c: &golive_checklist::Checklist, wanted: &str) -> Result<usize, Failure> {
-    if let Some(i) = c.items.iter().position(|i| i.id == wanted) {
+    let names: Vec<(&str, &str, Option<u32>)> = c
+        .items
+        .iter()
+        .map(|i| (i.id.as_str(), i.plain.as_str(), Some(i.line)))
+        .collect();
+    find_named(&names, wanted)
+}
+
+/// [`find_item`] over `(id, text, line)` triples: a checklist's items or a
+/// stored run's.
+pub fn find_named(items: &[(&str, &str, Option<u32>)], wanted: &str) -> Result<usize, Failure> {
+    if let Some(i) = items.iter().position(|i| i.0 == wanted) {
         return Ok(i);
     }
     let lower = wanted.to_lowercase();
-    let hits: Vec<usize> = (0..c.items.len())
-        .filter(|&i| {
-            c.items[i].id.contains(&lower) || c.items[i].plain.to_lowercase().contains(&lower)
-        })
+    let hits: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].0.contains(&lower) || items[i].1.to_lowercase().contains(&lower))
         .collect();
     match hits.as_slice() {
         [one] => Ok(*one),
@@ -241,7 +250,10 @@ pub fn find_item(c: &golive_checklist::Checklist, wanted: &str) -> Result<usize,
             let list: Vec<String> = many
                 .iter()
                 .take(8)
-                .map(|&i| format!("  {} (line {})", c.items[i].id, c.items[i].line))
+                .map(|&i| match items[i].2 {
+                    Some(line) => format!("  {} (line {line})", items[i].0),
+                    None => format!("  {}", items[i].0),
+                })
                 .collect();
             Err(Failure::input(format!(
                 "`{wanted}` matches {} items; name one by its id:\n{}",

@@ -8,6 +8,7 @@ use golive_core::{Class, Meta, RunReport};
 use golive_run::{Options, Vars};
 
 use crate::cli::{ColorWhen, ReportFormat, RunArgs, TargetArgs};
+use crate::commands::store;
 use crate::failure::Failure;
 use crate::input::{self, Loaded};
 use crate::output;
@@ -143,10 +144,9 @@ pub fn today() -> String {
     )
 }
 
+/// RFC 3339 in UTC to the second, as the store keeps times.
 pub fn timestamp() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    golive_store::now()
 }
 
 /// Runs and reports; returns the report (for `demo`) as well.
@@ -197,6 +197,20 @@ pub async fn execute(
         .as_deref()
         .map(|p| select(&loaded, p))
         .transpose()?;
+    // The store is opened before anything is contacted: a wrong --store
+    // fails at once, not after a minute of checks.
+    let store = if args.no_store {
+        None
+    } else {
+        Some(store::open(&args.store, Some(&args.input), true).await?)
+    };
+    let people = match &store {
+        Some(s) => s
+            .people(&golive_store::now())
+            .await
+            .map_err(store::failure)?,
+        None => golive_core::People::default(),
+    };
     let started_at = timestamp();
     let start = Instant::now();
     let results = golive_run::run(
@@ -208,7 +222,7 @@ pub async fn execute(
     .map_err(|e| Failure::input(e.to_string()))?;
     let today = today();
     let checklist = loaded.checklist.as_ref().map(|(_, c)| c);
-    let report = RunReport::assemble(
+    let report = RunReport::assemble_with(
         checklist,
         &loaded.plan,
         results,
@@ -219,7 +233,27 @@ pub async fn execute(
             today: &today,
             selected: selection.as_ref().map(|(i, _)| i.as_slice()),
         },
+        &people,
     );
+    let mut history = Vec::new();
+    if let Some(s) = &store {
+        let checklist = loaded.checklist.as_ref().map(|(p, _)| {
+            std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        });
+        s.save_run(&golive_store::NewRun {
+            report: &report,
+            checklist,
+            actor: store::actor(),
+        })
+        .await
+        .map_err(store::failure)?;
+        if args.format == ReportFormat::Html {
+            history = store::readiness(&**s).await?;
+        }
+    }
     let format = match args.format {
         ReportFormat::Human => golive_report::Format::Human,
         ReportFormat::Json => golive_report::Format::Json,
@@ -233,7 +267,11 @@ pub async fn execute(
         ));
     }
     output::emit(args.output.as_deref(), color, |out| {
-        golive_report::render(format, &report, checklist, out)
+        if format == golive_report::Format::Html {
+            golive_report::html::render_with(&report, &history, out)
+        } else {
+            golive_report::render(format, &report, checklist, out)
+        }
     })?;
     let mut written = None;
     if args.write_back {
