@@ -277,6 +277,12 @@ fn compare(actual: &Value, lit: &Literal) -> Option<Ordering> {
             let a = match actual {
                 // A bare number against a duration is milliseconds.
                 Value::Duration(d) => d.as_secs_f64() * 1000.0,
+                // `version >= 10.6` against `10.11.19`: a version, not a number.
+                Value::Str(s)
+                    if matches!(lit, Literal::Number(_)) && s.trim().parse::<f64>().is_err() =>
+                {
+                    return compare_versions(s, &Value::Float(*n).to_string());
+                }
                 other => other.as_f64()?,
             };
             a.partial_cmp(n)
@@ -659,6 +665,7 @@ mod tests {
         e.insert("body".into(), r#"{"status":"ok"}"#.into());
         e.insert("protocol".into(), "TLSv1.3".into());
         e.insert("grade".into(), "B+".into());
+        e.insert("version".into(), "10.11.19".into());
         e
     }
 
@@ -695,6 +702,8 @@ mod tests {
             "[STATUS] == 200",
             "[RESPONSE_TIME] < 2000",
             "[BODY].status == ok",
+            "version >= 10.6",
+            "version < 11",
         ] {
             assert!(check(pass), "{pass} should pass");
         }
@@ -707,6 +716,7 @@ mod tests {
             "header.x-frame-options exists",
             "protocol >= TLSv1.4",
             "grade >= A",
+            "version >= 10.12",
         ] {
             assert!(!check(fail), "{fail} should fail");
         }

@@ -69,6 +69,14 @@ kinds! {
     SecretScan => "secret_scan", Repo, "No hard-coded secrets in the repository.";
     Latency => "latency", Live, "Latency percentiles of one request sent N times in a row.";
     Load => "load", Live, "A bounded load (users or an arrival rate) judged by percentiles, errors and throughput.";
+    Postgres => "postgres", Live, "PostgreSQL answers with the app's URL: version, a query's value, tables present, connections against the maximum.";
+    Mysql => "mysql", Live, "MySQL or MariaDB answers with the app's URL: version, a query's value, tables present, connections against the maximum.";
+    Redis => "redis", Live, "Redis answers PING, refuses clients without the password, persists its data, and has the expected eviction policy.";
+    Amqp => "amqp", Live, "The AMQP broker (RabbitMQ) accepts the app's login; a queue exists, with its messages and consumers counted.";
+    Smtp => "smtp", Live, "The mail server answers EHLO, offers STARTTLS and AUTH, accepts the credentials, and optionally a test message.";
+    Mongodb => "mongodb", Live, "MongoDB answers a ping through the official driver, and reports its version.";
+    Migrations => "migrations", Repo, "Every migration in the repository (Prisma, sqlx, Diesel, Rails, Django, Flyway) is applied in the database.";
+    Backup => "backup", Live, "The newest backup is younger than N hours and larger than M bytes; optionally, it restores.";
 }
 
 impl fmt::Display for ProbeKind {

@@ -137,56 +137,86 @@ impl Probe for Command {
         cmd.args(&self.argv[1..])
             .current_dir(&dir)
             .envs(cx.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .envs(&self.env)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        #[cfg(unix)]
-        cmd.process_group(0);
-        let start = Instant::now();
-        let mut child = match cmd.spawn() {
-            Ok(c) => c,
-            Err(e) => {
-                return Observation::failed(
-                    evidence,
-                    format!("cannot start `{}` in {}: {e}", self.argv[0], dir.display()),
-                );
-            }
-        };
-        let pid = child.id();
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
-        let work = async {
-            let (out, err, status) = tokio::join!(capture(stdout), capture(stderr), child.wait());
-            (out, err, status)
-        };
-        match tokio::time::timeout(cx.timeout, work).await {
-            Ok((out, err, status)) => {
-                evidence.insert("time".into(), start.elapsed().into());
-                let code = status.ok().and_then(|s| s.code());
-                evidence.insert("exit_code".into(), code.map(i64::from).into());
-                evidence.insert("stdout".into(), out.into());
-                evidence.insert("stderr".into(), err.into());
-                if code.is_none() {
+            .envs(&self.env);
+        match run_bounded(cmd, cx.timeout).await {
+            Err(e) => Observation::failed(
+                evidence,
+                format!("cannot start `{}` in {}: {e}", self.argv[0], dir.display()),
+            ),
+            Ok(ran) => {
+                evidence.insert("time".into(), ran.time.into());
+                evidence.insert("exit_code".into(), ran.exit_code.map(i64::from).into());
+                if ran.timed_out {
+                    return Observation::failed(
+                        evidence,
+                        format!(
+                            "the command did not finish within {} and was killed",
+                            golive_core::format_duration(cx.timeout)
+                        ),
+                    );
+                }
+                evidence.insert("stdout".into(), ran.stdout.into());
+                evidence.insert("stderr".into(), ran.stderr.into());
+                if ran.exit_code.is_none() {
                     return Observation::failed(evidence, "the command was killed by a signal");
                 }
                 Observation::ok(evidence)
             }
-            Err(_) => {
-                kill_group(pid);
-                evidence.insert("time".into(), start.elapsed().into());
-                evidence.insert("exit_code".into(), Value::Null);
-                Observation::failed(
-                    evidence,
-                    format!(
-                        "the command did not finish within {} and was killed",
-                        golive_core::format_duration(cx.timeout)
-                    ),
-                )
-            }
         }
     }
+}
+
+/// What a command did within its bound.
+pub(crate) struct Ran {
+    /// `None` when a signal ended it (or it was killed at the bound).
+    pub exit_code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub time: std::time::Duration,
+    pub timed_out: bool,
+}
+
+/// Runs a command with no input and its output captured, killing it and
+/// everything it started when it outlives `limit`. `Err` when it cannot
+/// start.
+pub(crate) async fn run_bounded(
+    mut cmd: tokio::process::Command,
+    limit: std::time::Duration,
+) -> Result<Ran, std::io::Error> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    cmd.process_group(0);
+    let start = Instant::now();
+    let mut child = cmd.spawn()?;
+    let pid = child.id();
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let work = async {
+        let (out, err, status) = tokio::join!(capture(stdout), capture(stderr), child.wait());
+        (out, err, status)
+    };
+    Ok(match tokio::time::timeout(limit, work).await {
+        Ok((stdout, stderr, status)) => Ran {
+            exit_code: status.ok().and_then(|s| s.code()),
+            stdout,
+            stderr,
+            time: start.elapsed(),
+            timed_out: false,
+        },
+        Err(_) => {
+            kill_group(pid);
+            Ran {
+                exit_code: None,
+                stdout: String::new(),
+                stderr: String::new(),
+                time: start.elapsed(),
+                timed_out: true,
+            }
+        }
+    })
 }
 
 async fn capture(stream: Option<impl AsyncRead + Unpin>) -> String {

@@ -66,6 +66,14 @@ registry! {
     SecretScan => crate::secret_scan::SecretScan,
     Latency => crate::latency::Latency,
     Load => crate::load::Load,
+    Postgres => crate::postgres::Postgres,
+    Mysql => crate::mysql::Mysql,
+    Redis => crate::redis::Redis,
+    Amqp => crate::amqp::Amqp,
+    Smtp => crate::smtp::Smtp,
+    Mongodb => crate::mongodb::Mongodb,
+    Migrations => crate::migrations::Migrations,
+    Backup => crate::backup::Backup,
 }
 
 fn load<K: Kind>(settings: &toml::Table) -> Result<Box<dyn Probe>, SettingsError> {

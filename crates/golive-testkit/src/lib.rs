@@ -19,6 +19,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 pub mod dns;
+pub mod infra;
 pub mod load;
 pub mod nginx;
 pub mod security;

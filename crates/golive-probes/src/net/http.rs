@@ -207,7 +207,7 @@ pub struct Client {
 
 /// Aborts the connection task when the exchange ends or is cancelled, so a
 /// timed-out check leaves no socket behind.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+pub(crate) struct AbortOnDrop(pub(crate) tokio::task::JoinHandle<()>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {

@@ -1,7 +1,10 @@
 //! Network plumbing shared by probes: TLS trust, an HTTP client with timings,
-//! and the hand-built ClientHello that asks for protocol versions rustls
-//! does not speak.
+//! the hand-built ClientHello that asks for protocol versions rustls does
+//! not speak, datastore URLs, and bounded connections for the protocols
+//! probes speak.
 
+pub mod conn;
+pub mod dsn;
 pub mod hello;
 pub mod http;
 pub mod tls;
