@@ -75,7 +75,7 @@ kinds! {
     Amqp => "amqp", Live, "The AMQP broker (RabbitMQ) accepts the app's login; a queue exists, with its messages and consumers counted.";
     Smtp => "smtp", Live, "The mail server answers EHLO, offers STARTTLS and AUTH, accepts the credentials, and optionally a test message.";
     Mongodb => "mongodb", Live, "MongoDB answers a ping through the official driver, and reports its version.";
-    Migrations => "migrations", Repo, "Every migration in the repository (Prisma, sqlx, Diesel, Rails, Django, Flyway) is applied in the database.";
+    Migrations => "migrations", Live, "Every migration in the repository (Prisma, sqlx, Diesel, Rails, Django, Flyway) is applied in the database.";
     Backup => "backup", Live, "The newest backup is younger than N hours and larger than M bytes; optionally, it restores.";
 }
 

@@ -161,8 +161,28 @@ fn roll_up(checklist: &Checklist, chosen: &mut [(Candidate, Vec<Threshold>)]) {
             }
         }
         let own = &chosen[i].0;
+        // A heading item over people's sub-items ("**Backup Verification**"
+        // over "Monthly restore tests scheduled") is people's too, unless
+        // it shows its own request.
+        if counts.is_empty() {
+            if own.class != Class::Manual && own.score < 88 {
+                chosen[i].0 = Candidate {
+                    rule: "sub-items",
+                    class: Class::Manual,
+                    kind: None,
+                    checks: Vec::new(),
+                    needs: Vec::new(),
+                    why: format!(
+                        "all {} of its sub-items are a person's: so is it",
+                        children.len()
+                    ),
+                    score: own.score,
+                };
+            }
+            continue;
+        }
         let sure = own.score >= 84 && own.class != Class::Manual;
-        if sure || counts.is_empty() {
+        if sure {
             continue;
         }
         let (class, kind, n) = counts

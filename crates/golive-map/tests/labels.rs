@@ -233,7 +233,17 @@ fn mapping_against_the_labelled_seeds() {
         "manual recall {:.2}",
         manual.recall
     );
+    // A machine check on a person's item is the worst mistake the mapping
+    // can make: it is how an automatic pass is given to what nobody did.
+    assert!(
+        all.wrong_passes.len() <= CEILING_MACHINE_ON_MANUAL,
+        "machine checks on items labelled manual: {:?}",
+        all.wrong_passes
+    );
 }
 
-const FLOOR_LIVE_PRECISION: f64 = 0.0;
-const FLOOR_MANUAL_RECALL: f64 = 0.0;
+// Set a little under today's figures (0.89 and 0.93, one machine check on
+// a manual item) so that a change which costs precision must say so here.
+const FLOOR_LIVE_PRECISION: f64 = 0.86;
+const FLOOR_MANUAL_RECALL: f64 = 0.90;
+const CEILING_MACHINE_ON_MANUAL: usize = 1;

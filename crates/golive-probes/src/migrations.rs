@@ -455,6 +455,11 @@ fn missing_table(message: &str) -> bool {
 
 #[async_trait]
 impl Probe for Migrations {
+    fn needs(&self, cx: &Context) -> Vec<String> {
+        // The migrations are read from the repository; the database is live.
+        crate::needs_repo(cx)
+    }
+
     fn target(&self) -> String {
         format!(
             "migrations{} in {}",

@@ -32,7 +32,6 @@ pub fn database(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
         "index",
         "tables",
         "queries",
-        "query performance",
         "connection pool",
         "connection string"
     ];
@@ -45,6 +44,10 @@ pub fn database(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     // database's answer.
     if f.has(crate::words![
         "backup",
+        "optimized",
+        "provisioned",
+        "implemented",
+        "monitor",
         "backups",
         "migration",
         "migrations",
@@ -64,6 +67,14 @@ pub fn database(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
         "size"
     ])
     .is_some()
+    {
+        return None;
+    }
+    // "Database performance is acceptable" says nothing a probe measures,
+    // unless it gives a number ("queries < 500ms").
+    if f.has(crate::words!["performance", "slow queries", "query plans"])
+        .is_some()
+        && f.thresholds_on(&["time"]).is_empty()
     {
         return None;
     }
@@ -166,6 +177,11 @@ pub fn redis(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     }
     // "Set REDIS_PASSWORD in .env" and "Generate if needed" are the env
     // file's business.
+    if f.has(crate::words!["implemented", "provisioned", "installed"])
+        .is_some()
+    {
+        return None;
+    }
     if f.lower.contains("redis_")
         || f.has(crate::words![
             "in .env",
@@ -248,6 +264,12 @@ pub fn amqp(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     if f.has(crate::words!["password", "generate", "rabbitmq_"])
         .is_some()
         || f.lower.contains("rabbitmq_")
+    {
+        return None;
+    }
+    // Queues "visible" in the management UI are a person's look at it.
+    if f.has(crate::words!["visible", "management ui", "dashboard"])
+        .is_some()
     {
         return None;
     }
@@ -395,6 +417,9 @@ pub fn migrations(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
 }
 
 pub fn backup(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
+    if !f.env_names.is_empty() {
+        return None;
+    }
     let (word, place) = f.topic(crate::words![
         "backup",
         "backups",
@@ -408,6 +433,9 @@ pub fn backup(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     // Restores drilled by people, schedules on a calendar, strategies and
     // plans stay with people; cloud lifecycle rules with the cloud.
     if f.has(crate::words![
+        "restore",
+        "installed",
+        "cli",
         "restore test",
         "restore tests",
         "restoration tested",

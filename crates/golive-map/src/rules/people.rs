@@ -36,7 +36,6 @@ const MANUAL_VERBS: &[&str] = &[
     "draft",
     "publish",
     "inform",
-    "email",
     "call",
     "meet",
     "discuss",
@@ -66,9 +65,12 @@ const MANUAL_VERBS: &[&str] = &[
     "tag",
     "clone",
     "cd",
-    "login",
-    "log",
     "go",
+    "monitor",
+    "reload",
+    "upload",
+    "restore",
+    "install",
 ];
 
 pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
@@ -90,7 +92,6 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
             "pricing",
             "endpoint",
             "index named",
-            "user for",
             "webhook"
         ])
         .is_some();
@@ -194,9 +195,6 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "performance gain",
         "improvement"
     ];
-    let word = f.has(words)?;
-    // Some words settle it whatever the item is about: a thing documented,
-    // reviewed or trained is a person's to judge.
     let decisive = crate::words![
         "documented",
         "documentation",
@@ -219,8 +217,20 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "criteria",
         "guide",
         "guides",
-        "decision"
+        "decision",
+        "implemented",
+        "installed",
+        "provisioned",
+        "performance gain",
+        "improvement",
+        "data loss",
+        "test suites",
+        "suites",
     ];
+    let word = f.has(decisive).or_else(|| f.has(words))?;
+    // Some words settle it whatever the item is about: a thing documented,
+    // reviewed or trained is a person's to judge.
+
     // A document the item names by its file is checked by the file.
     let strong = f.has(decisive).is_some() && f.files.is_empty();
     Some(Candidate {
@@ -308,12 +318,6 @@ pub fn cloud(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "datadog",
         "grafana dashboards",
         "uptime monitoring",
-        "cpu",
-        "memory usage",
-        "cpu utilization",
-        "memory and cpu",
-        "static ip",
-        "server provisioned",
         "ram"
     ];
     let (word, place) = f.topic(words)?;
@@ -330,6 +334,6 @@ pub fn cloud(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
             "`{word}`{} needs the cloud provider's API: it runs once golive.toml gives it a command",
             place.describe()
         ),
-        score: score(70, place),
+        score: score(76, place),
     })
 }

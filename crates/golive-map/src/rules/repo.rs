@@ -40,7 +40,10 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "secret key",
         "publishable key",
         "webhook secret",
-        "variables"
+        "variables",
+        "url is set",
+        "urls are set",
+        "set correctly",
     ];
     let vars: Vec<String> = f
         .env_names
@@ -213,7 +216,16 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
             place.describe(),
             rules.join(", ")
         ),
-        score(if vars.is_empty() { 78 } else { 84 }, place),
+        score(
+            if assignment {
+                90
+            } else if vars.is_empty() {
+                78
+            } else {
+                84
+            },
+            place,
+        ),
     ))
 }
 

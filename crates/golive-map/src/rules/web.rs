@@ -162,7 +162,8 @@ pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "access",
         "verify",
         "check",
-        "test"
+        "test",
+        "open",
     ];
     // An item about who may reach a page is the auth probe's: a plain
     // request passing because the page answers would say the opposite.
@@ -339,17 +340,20 @@ pub fn tls(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         return None;
     }
     // "Uncomment SSL lines in nginx.conf" is editing a file; "auto-renewal
-    // configured" is the certificate tooling's business.
+    // configured" is the certificate tooling's business; uploading and
+    // reloading are steps, not states.
     if f.has(crate::words![
         "uncomment",
         "renewal",
         "auto-renewal",
         "rotation",
         "expiration alert",
-        "expiration"
+        "expiration",
+        "upload",
+        "reload",
+        "paths"
     ])
     .is_some()
-        && place == Place::Item
     {
         return None;
     }
@@ -551,6 +555,15 @@ pub fn webhook(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     if place != Place::Item && !f.terse() {
         return None;
     }
+    // Slack's incoming webhooks notify; a variable holding a webhook's URL
+    // or secret is the env file's.
+    if f.lower.contains("slack")
+        || f.has(crate::words!["secret", "secrets", "generated", "generate"])
+            .is_some()
+        || !f.env_names.is_empty()
+    {
+        return None;
+    }
     // Creating the endpoint at the provider, or setting its secret, is
     // not the endpoint answering.
     if f.has(crate::words!["create", "get", "secret (", "set", "slack"])
@@ -709,7 +722,11 @@ pub fn flow(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "generation",
         "initiation"
     ];
-    let (word, place) = match f.topic(strong) {
+    let (word, place) = match f
+        .has(strong)
+        .map(|w| (w, Place::Item))
+        .or_else(|| strong.find(f.parent).map(|w| (w, Place::Parent)))
+    {
         Some(hit) => hit,
         None => {
             let ctx = api_context
@@ -779,7 +796,9 @@ pub fn load(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "load_factor",
         "errors",
     ]);
+    let timed = !f.thresholds_on(&["time", "p95", "p99"]).is_empty();
     let (word, place) = match f.topic(words) {
+        Some((w, Place::Parent | Place::Section)) if timed => (w, Place::Item),
         Some(hit) => hit,
         None if !numbers.is_empty() => ("(its numbers)", Place::Item),
         None => return None,
