@@ -573,7 +573,10 @@ fn watch(cx: &Ctx<'_>, v: &Spanned<DeValue<'_>>) -> Result<Watch, ConfigError> {
                 ));
             }
             if phases.iter().any(|p| p.every.is_zero()) {
-                return Err(cx.err(span, "a `watch.schedule` phase's `every` is longer than zero"));
+                return Err(cx.err(
+                    span,
+                    "a `watch.schedule` phase's `every` is longer than zero",
+                ));
             }
             Some(golive_core::watch::Schedule { phases })
         }
@@ -769,7 +772,8 @@ secret = "${WEBHOOK_SECRET}"
 
     #[test]
     fn a_wrong_trigger_names_its_line() {
-        let e = read("[watch]\n\n[[watch.trigger]]\nname = \"x\"\nwhen = \"cpu > 5%\"\n").unwrap_err();
+        let e =
+            read("[watch]\n\n[[watch.trigger]]\nname = \"x\"\nwhen = \"cpu > 5%\"\n").unwrap_err();
         assert!(e.message.contains("not a trigger condition"), "{e}");
         let e = read("[watch]\nbogus = 1\n").unwrap_err();
         assert_eq!(e.line, 2, "{e}");

@@ -426,7 +426,11 @@ pub fn measure(
                 || s.kind.is_some_and(|k| DATABASE_KINDS.contains(&k))
         })
         .collect();
-    let with_data: Vec<&Sample> = selected.iter().copied().filter(|s| s.up.is_some()).collect();
+    let with_data: Vec<&Sample> = selected
+        .iter()
+        .copied()
+        .filter(|s| s.up.is_some())
+        .collect();
     let down: Vec<&str> = with_data
         .iter()
         .filter(|s| s.up == Some(false))
@@ -483,7 +487,8 @@ pub fn measure(
                 return nodata("no latency to compare with the GO run's");
             }
             let increase = (now / then - 1.0) * 100.0;
-            let words = format!("latency {increase:+.0}% against the GO run ({now:.0}ms vs {then:.0}ms)");
+            let words =
+                format!("latency {increase:+.0}% against the GO run ({now:.0}ms vs {then:.0}ms)");
             if increase > *above {
                 (Measurement::Failed, format!("{words} > {above}%"))
             } else {
@@ -672,7 +677,10 @@ mod tests {
     fn fires_only_after_the_hold() {
         let mut e = Evaluator::new(down_for(1000));
         let base = HashMap::new();
-        assert_eq!(e.observe(&round(1, 0, &[Some(true)]), &base).to, TriggerState::Ok);
+        assert_eq!(
+            e.observe(&round(1, 0, &[Some(true)]), &base).to,
+            TriggerState::Ok
+        );
         let mut fired_at = None;
         for (n, t) in (200..=2000).step_by(200).enumerate() {
             let s = e.observe(&round(n as u64 + 2, t, &[Some(false)]), &base);

@@ -25,7 +25,9 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
 fn in_rollback_section(c: &Checklist, mut section: Option<usize>) -> bool {
     while let Some(i) = section {
         let s = &c.sections[i];
-        if s.title.to_lowercase().contains("rollback") || s.title.to_lowercase().contains("roll back") {
+        if s.title.to_lowercase().contains("rollback")
+            || s.title.to_lowercase().contains("roll back")
+        {
             return true;
         }
         section = s.parent;
@@ -86,7 +88,8 @@ pub fn triggers(checklist: &Checklist) -> Vec<Trigger> {
                 t.failure_limit = 2;
                 t
             })
-        } else if has(&["database", "db "]) && has(&["fail", "down", "unavailab", "lost", "error"]) {
+        } else if has(&["database", "db "]) && has(&["fail", "down", "unavailab", "lost", "error"])
+        {
             let mut t = Trigger::new("database", Condition::DatabaseDown);
             t.failure_limit = 1;
             Some(t)
@@ -128,19 +131,25 @@ mod tests {
         .unwrap();
         let t = triggers(&c);
         let names: Vec<&str> = t.iter().map(|t| t.name.as_str()).collect();
-        assert_eq!(names, ["error-rate", "latency", "unavailable", "database"], "{t:?}");
+        assert_eq!(
+            names,
+            ["error-rate", "latency", "unavailable", "database"],
+            "{t:?}"
+        );
         assert_eq!(t[0].condition, Condition::ErrorRate { above: 10.0 });
         assert_eq!(t[1].condition, Condition::LatencyIncrease { above: 50.0 });
         assert_eq!(t[2].hold, Duration::from_secs(300));
-        assert_eq!(t[2].words.as_deref(), Some("Service unavailability (>5 minutes)"));
+        assert_eq!(
+            t[2].words.as_deref(),
+            Some("Service unavailability (>5 minutes)")
+        );
     }
 
     #[test]
     fn vague_words_make_no_trigger() {
-        let c = Checklist::parse(
-            "# Rollback\n- [ ] Service unavailability\n- [ ] High error rate\n",
-        )
-        .unwrap();
+        let c =
+            Checklist::parse("# Rollback\n- [ ] Service unavailability\n- [ ] High error rate\n")
+                .unwrap();
         assert!(triggers(&c).is_empty());
     }
 }

@@ -454,7 +454,13 @@ async fn a_store_from_a_newer_golive_is_refused(f: Fixture) {
 async fn a_watch_resumes_and_rolls_back_once(f: Fixture) {
     use golive_store::{NewWatch, StoredRound, TriggerRow, WatchAction};
     let store = &*f.store;
-    assert!(store.current_watch("/x/golive.toml").await.unwrap().is_none());
+    assert!(
+        store
+            .current_watch("/x/golive.toml")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let w = store
         .start_watch(&NewWatch {
             key: "/x/golive.toml",
@@ -484,8 +490,15 @@ async fn a_watch_resumes_and_rolls_back_once(f: Fixture) {
             .await
             .unwrap();
     }
-    let again = store.current_watch("/x/golive.toml").await.unwrap().unwrap();
-    assert_eq!((again.id, again.rounds, again.last_ms), (w.id, 3, Some(1_300)));
+    let again = store
+        .current_watch("/x/golive.toml")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (again.id, again.rounds, again.last_ms),
+        (w.id, 3, Some(1_300))
+    );
     let recent = store.rounds_since(w.id, 1_200).await.unwrap();
     assert_eq!(recent.iter().map(|r| r.round).collect::<Vec<_>>(), [2, 3]);
     let states = store.trigger_states(w.id).await.unwrap();
@@ -501,7 +514,8 @@ async fn a_watch_resumes_and_rolls_back_once(f: Fixture) {
                 action: "rollback".into(),
                 trigger: Some("down".into()),
                 ok: true,
-                detail: "exit 0; Authorization: Bearer ghp_abcdefghijklmnopqrstuvwxyz0123456789".into(),
+                detail: "exit 0; Authorization: Bearer ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+                    .into(),
                 at: String::new(),
             },
             "ops",
@@ -510,14 +524,28 @@ async fn a_watch_resumes_and_rolls_back_once(f: Fixture) {
         .unwrap();
     let actions = store.watch_actions(w.id).await.unwrap();
     assert_eq!(actions.len(), 1);
-    assert!(!actions[0].detail.contains("ghp_abcdef"), "{}", actions[0].detail);
+    assert!(
+        !actions[0].detail.contains("ghp_abcdef"),
+        "{}",
+        actions[0].detail
+    );
     let audit = store.audit().await.unwrap();
-    assert!(audit.iter().any(|e| e.action == "watch_rollback"), "{audit:?}");
+    assert!(
+        audit.iter().any(|e| e.action == "watch_rollback"),
+        "{audit:?}"
+    );
     assert!(store.verify().await.unwrap().is_empty());
-    f.tamper.sql("UPDATE watch_actions SET detail = 'nothing happened'");
+    f.tamper
+        .sql("UPDATE watch_actions SET detail = 'nothing happened'");
     assert!(!store.verify().await.unwrap().is_empty());
     store.end_watch(w.id).await.unwrap();
-    assert!(store.current_watch("/x/golive.toml").await.unwrap().is_none());
+    assert!(
+        store
+            .current_watch("/x/golive.toml")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 macro_rules! on_both {

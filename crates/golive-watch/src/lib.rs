@@ -106,7 +106,8 @@ pub fn live_checks(plan: &Plan) -> Vec<bool> {
     plan.checks
         .iter()
         .map(|c| {
-            c.kind.class() == Class::Live && !matches!(c.kind, ProbeKind::Load | ProbeKind::RateLimit)
+            c.kind.class() == Class::Live
+                && !matches!(c.kind, ProbeKind::Load | ProbeKind::RateLimit)
         })
         .collect()
 }
@@ -219,8 +220,10 @@ pub async fn watch(
             (s, None)
         }
     };
-    let baseline: HashMap<String, f64> = serde_json::from_str(&session.baseline).unwrap_or_default();
-    let mut evaluators: Vec<Evaluator> = setup.triggers.iter().cloned().map(Evaluator::new).collect();
+    let baseline: HashMap<String, f64> =
+        serde_json::from_str(&session.baseline).unwrap_or_default();
+    let mut evaluators: Vec<Evaluator> =
+        setup.triggers.iter().cloned().map(Evaluator::new).collect();
     let memory = setup
         .triggers
         .iter()
@@ -253,7 +256,11 @@ pub async fn watch(
             selected.iter().filter(|s| **s).count(),
             evaluators.len(),
             golive_core::format_duration(setup.schedule.end()),
-            if setup.dry_run { " (dry run: nothing is done)" } else { "" }
+            if setup.dry_run {
+                " (dry run: nothing is done)"
+            } else {
+                ""
+            }
         ));
     }
 
@@ -290,7 +297,8 @@ pub async fn watch(
         // Wall-clock time for resumption, a monotonic clock for waiting.
         let wait_ms = (started + ms_of(due)) - (wall_start + ms_of(clock_start.elapsed()));
         if wait_ms > 0 {
-            let sleep = tokio::time::sleep(Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0)));
+            let sleep =
+                tokio::time::sleep(Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0)));
             tokio::select! {
                 () = sleep => {}
                 () = &mut shutdown => break,
@@ -332,18 +340,24 @@ pub async fn watch(
                 }
                 let state = match s.up {
                     Some(true) => "up".to_string(),
-                    Some(false) => format!(
-                        "DOWN: {}",
-                        reasons.get(&s.item).map_or("", String::as_str)
-                    ),
+                    Some(false) => {
+                        format!("DOWN: {}", reasons.get(&s.item).map_or("", String::as_str))
+                    }
                     None => "no data".to_string(),
                 };
-                out(&format!("{} round {rounds} {} {state}", clock(at_ms), s.item));
+                out(&format!(
+                    "{} round {rounds} {} {state}",
+                    clock(at_ms),
+                    s.item
+                ));
             }
             view.up = s.up;
             view.latency_ms = s.latency_ms;
         }
-        let steps: Vec<Step> = evaluators.iter_mut().map(|e| e.observe(&round, &baseline)).collect();
+        let steps: Vec<Step> = evaluators
+            .iter_mut()
+            .map(|e| e.observe(&round, &baseline))
+            .collect();
         let rows: Vec<TriggerRow> = evaluators
             .iter()
             .zip(&steps)
@@ -401,7 +415,9 @@ pub async fn watch(
                     },
                     at: String::new(),
                 };
-                store.add_watch_action(session.id, &action, &setup.actor).await?;
+                store
+                    .add_watch_action(session.id, &action, &setup.actor)
+                    .await?;
                 if !acting {
                     continue;
                 }
@@ -449,7 +465,9 @@ pub async fn watch(
                             ),
                             text: format!(
                                 "The rollback command exited {}. {}",
-                                outcome.exit.map_or("without a status".into(), |c| c.to_string()),
+                                outcome
+                                    .exit
+                                    .map_or("without a status".into(), |c| c.to_string()),
                                 outcome.verification
                             ),
                             data: serde_json::json!({
@@ -528,7 +546,10 @@ async fn roll_back(
     redactor: &Redactor,
     out: &mut (dyn FnMut(&str) + Send),
 ) -> Result<RollbackOutcome, WatchError> {
-    out(&format!("rolling back ({trigger} fired): {}", redactor.redact(cmd)));
+    out(&format!(
+        "rolling back ({trigger} fired): {}",
+        redactor.redact(cmd)
+    ));
     let (exit, output) = run_command(cmd, setup.rollback_timeout).await;
     let output = tail(&redactor.redact(&output), 4000);
     let ok = exit == Some(0);
@@ -571,7 +592,10 @@ async fn roll_back(
     } else if measured == 0 {
         "health not confirmed: no item could be measured after the rollback".to_string()
     } else {
-        format!("health NOT restored: still down after the rollback: {}", down.join(", "))
+        format!(
+            "health NOT restored: still down after the rollback: {}",
+            down.join(", ")
+        )
     };
     store
         .add_watch_action(

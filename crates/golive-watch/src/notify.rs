@@ -175,7 +175,8 @@ impl Dispatcher {
             let mut sends = tokio::task::JoinSet::new();
             while let Some(msg) = rx.recv().await {
                 let msg = Arc::new(clean(msg, &redactor));
-                for n in notifiers.iter().cloned() {
+                for n in notifiers.iter() {
+                    let n = n.clone();
                     let (msg, record) = (msg.clone(), record.clone());
                     let tls = if matches!(&n, Notifier::Email(m) if m.insecure) {
                         tls_insecure.clone()
@@ -189,7 +190,11 @@ impl Dispatcher {
                             let (ok, detail) = match outcome {
                                 Ok(attempts) => (
                                     true,
-                                    format!("{} to {}: delivered (attempt {attempts})", msg.event, n.name()),
+                                    format!(
+                                        "{} to {}: delivered (attempt {attempts})",
+                                        msg.event,
+                                        n.name()
+                                    ),
                                 ),
                                 Err(e) => (false, format!("{} to {}: {e}", msg.event, n.name())),
                             };

@@ -51,7 +51,12 @@ impl View {
         out.push_str("# HELP golive_item_up Whether the item's checks passed in the latest round (items without data are absent).\n# TYPE golive_item_up gauge\n");
         for (id, i) in &self.items {
             if let Some(up) = i.up {
-                let _ = writeln!(out, "golive_item_up{{item=\"{}\"}} {}", label(id), u8::from(up));
+                let _ = writeln!(
+                    out,
+                    "golive_item_up{{item=\"{}\"}} {}",
+                    label(id),
+                    u8::from(up)
+                );
             }
         }
         out.push_str("# HELP golive_item_latency_seconds How long the item's checks took in the latest round.\n# TYPE golive_item_latency_seconds gauge\n");
@@ -103,7 +108,10 @@ pub type Shared = Arc<RwLock<View>>;
 async fn metrics(State(view): State<Shared>) -> impl IntoResponse {
     let body = view.read().map(|v| v.metrics()).unwrap_or_default();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
 }

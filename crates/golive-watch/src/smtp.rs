@@ -132,14 +132,7 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
     if let Some((user, password)) = &mail.credentials {
         let token = base64::engine::general_purpose::STANDARD
             .encode(format!("\0{user}\0{password}").as_bytes());
-        command(
-            s,
-            &format!("AUTH PLAIN {token}"),
-            "AUTH",
-            &[235],
-            deadline,
-        )
-        .await?;
+        command(s, &format!("AUTH PLAIN {token}"), "AUTH", &[235], deadline).await?;
     }
     command(
         s,
@@ -150,7 +143,14 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
     )
     .await?;
     for to in &mail.to {
-        command(s, &format!("RCPT TO:<{to}>"), "RCPT TO", &[250, 251], deadline).await?;
+        command(
+            s,
+            &format!("RCPT TO:<{to}>"),
+            "RCPT TO",
+            &[250, 251],
+            deadline,
+        )
+        .await?;
     }
     command(s, "DATA", "DATA", &[354], deadline).await?;
     let date = time::OffsetDateTime::now_utc()

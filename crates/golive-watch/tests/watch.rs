@@ -218,7 +218,11 @@ async fn a_failing_deployment_fires_after_its_window_alerts_and_rolls_back_once(
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir).await;
     let certs = Certs::make();
-    let smtp = SmtpServer::start(SmtpMode::StartTls, Some(("alerts", "mail-pw-123456")), &certs);
+    let smtp = SmtpServer::start(
+        SmtpMode::StartTls,
+        Some(("alerts", "mail-pw-123456")),
+        &certs,
+    );
     let log = dir.path().join("rollbacks.log");
 
     let hold = Duration::from_secs(1);
@@ -301,7 +305,11 @@ async fn a_failing_deployment_fires_after_its_window_alerts_and_rolls_back_once(
         assert!(actions.iter().any(|x| x.action == a), "{a}: {actions:?}");
     }
     let rollback = actions.iter().find(|a| a.action == "rollback").unwrap();
-    assert!(rollback.detail.contains("rolled back"), "{}", rollback.detail);
+    assert!(
+        rollback.detail.contains("rolled back"),
+        "{}",
+        rollback.detail
+    );
     let audit = store.audit().await.unwrap();
     assert!(audit.iter().any(|e| e.action == "watch_fired"));
     assert!(audit.iter().any(|e| e.action == "watch_rollback"));
@@ -322,7 +330,11 @@ async fn a_failing_deployment_fires_after_its_window_alerts_and_rolls_back_once(
         hooks.iter().any(|m| m["type"] == "golive.trigger.fired"),
         "{hooks:?}"
     );
-    assert!(hooks.iter().any(|m| m["type"] == "golive.rollback.verified"));
+    assert!(
+        hooks
+            .iter()
+            .any(|m| m["type"] == "golive.rollback.verified")
+    );
     let mail = smtp.messages();
     assert!(
         mail.iter()
@@ -332,14 +344,23 @@ async fn a_failing_deployment_fires_after_its_window_alerts_and_rolls_back_once(
     assert!(mail.iter().all(|m| !m.contains("mail-pw-123456")));
     let notified = actions.iter().filter(|a| a.action == "notify").count();
     assert!(notified >= 3, "{actions:?}");
-    assert!(actions.iter().filter(|a| a.action == "notify").all(|a| a.ok), "{actions:?}");
+    assert!(
+        actions
+            .iter()
+            .filter(|a| a.action == "notify")
+            .all(|a| a.ok),
+        "{actions:?}"
+    );
 
     // The endpoints show the latest round.
     let (bound, _server) = serve::listen("127.0.0.1:0".parse().unwrap(), view.clone())
         .await
         .unwrap();
     let metrics = get_text(bound, "/metrics").await;
-    assert!(metrics.contains("golive_item_up{item=\"health\"}"), "{metrics}");
+    assert!(
+        metrics.contains("golive_item_up{item=\"health\"}"),
+        "{metrics}"
+    );
     assert!(metrics.contains("golive_item_latency_seconds{item=\"health\"}"));
     assert!(metrics.contains("golive_item_last_change_timestamp_seconds{item=\"health\"}"));
     assert!(
@@ -450,5 +471,8 @@ async fn a_restarted_watch_resumes_its_rounds_and_window() {
     let rounds = stored_rounds(&store, a.watch).await;
     let numbers: Vec<i64> = rounds.iter().map(|r| r.0).collect();
     assert_eq!(numbers, (1..=b.rounds).collect::<Vec<_>>());
-    assert!(rounds[rounds.len() - 1].1 - rounds[0].1 >= 1000, "{rounds:?}");
+    assert!(
+        rounds[rounds.len() - 1].1 - rounds[0].1 >= 1000,
+        "{rounds:?}"
+    );
 }

@@ -56,7 +56,10 @@ fn a_trigger_fires_and_the_armed_rollback_runs_once_then_is_verified() {
         .code(1);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     assert!(stdout.contains("broken DOWN: "), "{stdout}");
-    assert!(stdout.contains("trigger errors: pending -> fired"), "{stdout}");
+    assert!(
+        stdout.contains("trigger errors: pending -> fired"),
+        "{stdout}"
+    );
     assert!(stdout.contains("rollback exited 0"), "{stdout}");
     // /broken still fails after the rollback: the report says so.
     assert!(stdout.contains("health NOT restored"), "{stdout}");
@@ -87,7 +90,11 @@ fn a_checklists_rollback_section_becomes_triggers_and_a_dry_run_acts_on_nothing(
         .args(["watch", "CHECKLIST.md", "--url"])
         .arg(nginx.url())
         .args(["--interval", "100ms", "--for", "600ms", "--dry-run"])
-        .args(["--rollback", "echo rolled-back >> rollbacks.log", "--arm-rollback"])
+        .args([
+            "--rollback",
+            "echo rolled-back >> rollbacks.log",
+            "--arm-rollback",
+        ])
         .assert()
         .code(1);
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();

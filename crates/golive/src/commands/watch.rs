@@ -83,12 +83,13 @@ pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Fail
     }
     let mut schedule = match args.interval {
         Some(every) if every.is_zero() => {
-            return Err(Failure::input("--interval: give a duration longer than zero"));
+            return Err(Failure::input(
+                "--interval: give a duration longer than zero",
+            ));
         }
         Some(every) => Schedule::every(
             every,
-            args.for_
-                .unwrap_or_else(|| Schedule::default().end()),
+            args.for_.unwrap_or_else(|| Schedule::default().end()),
         ),
         None => watch_config.schedule.clone().unwrap_or_default(),
     };
@@ -123,7 +124,9 @@ pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Fail
         let _ = out.flush();
     };
     if triggers.is_empty() {
-        say("note: no rollback triggers ([[watch.trigger]] in golive.toml, or a rollback section in the checklist): rounds are recorded, nothing is triggered");
+        say(
+            "note: no rollback triggers ([[watch.trigger]] in golive.toml, or a rollback section in the checklist): rounds are recorded, nothing is triggered",
+        );
     }
     for t in &triggers {
         say(&format!(
@@ -206,7 +209,11 @@ pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Fail
             "; interrupted: run the same command to resume"
         }
     ));
-    let up = summary.items.values().filter(|i| i.up == Some(true)).count();
+    let up = summary
+        .items
+        .values()
+        .filter(|i| i.up == Some(true))
+        .count();
     let down: Vec<&str> = summary
         .items
         .iter()
