@@ -476,3 +476,77 @@ async fn a_restarted_watch_resumes_its_rounds_and_window() {
         "{rounds:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_watch_never_rolls_back_twice_on_postgres() {
+    let (addr, d) = deployment().await;
+    let db = golive_testkit::store::PgDatabase::create();
+    let store: Arc<dyn Store> = Arc::from(
+        golive_store::open(&Location::parse(&db.url).unwrap(), true)
+            .await
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("rollbacks.log");
+    let armed = || {
+        let mut s = setup(
+            http_check(&format!("http://{addr}/health")),
+            vec![down_for(Duration::from_millis(200))],
+            100,
+            Duration::from_secs(10),
+        );
+        s.armed = true;
+        s.rollback = Some(format!("echo rolled-back >> {}", log.display()));
+        s
+    };
+
+    // The first process fires, rolls back (which does not help), and is
+    // stopped.
+    d.healthy.store(false, Ordering::SeqCst);
+    let first = armed();
+    let v = first.view.clone().unwrap();
+    let (a, _) = run(first, store.clone(), async move {
+        wait_for("the trigger", || {
+            v.read().unwrap().triggers.get("down") == Some(&TriggerState::Fired)
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    })
+    .await;
+    assert_eq!(a.fired, ["down"]);
+    assert!(a.rollback.is_some());
+
+    // The second recovers, then fails again: the trigger fires again, the
+    // rollback is not run again.
+    d.healthy.store(true, Ordering::SeqCst);
+    let second = armed();
+    let v = second.view.clone().unwrap();
+    let d2 = d.clone();
+    let (b, lines) = run(second, store.clone(), async move {
+        wait_for("recovery", || {
+            v.read().unwrap().triggers.get("down") == Some(&TriggerState::Ok)
+        })
+        .await;
+        d2.healthy.store(false, Ordering::SeqCst);
+        wait_for("the trigger again", || {
+            v.read().unwrap().triggers.get("down") == Some(&TriggerState::Fired)
+        })
+        .await;
+    })
+    .await;
+    let text = lines.join("\n");
+    assert_eq!(b.watch, a.watch);
+    assert_eq!(b.fired, ["down"], "{text}");
+    assert!(b.rollback.is_none(), "{text}");
+    assert!(text.contains("rollback not run again"), "{text}");
+    let ran = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(ran.lines().count(), 1, "{ran}");
+    let rollbacks = store
+        .watch_actions(a.watch)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|x| x.action == "rollback")
+        .count();
+    assert_eq!(rollbacks, 1);
+}
