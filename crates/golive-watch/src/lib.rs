@@ -330,9 +330,8 @@ pub async fn watch(
         drop(results);
         for s in &round.samples {
             let view = items.entry(s.item.clone()).or_insert_with(|| ItemView {
-                up: None,
-                latency_ms: None,
                 changed_ms: at_ms,
+                ..ItemView::default()
             });
             if view.up != s.up || rounds == 1 || resumed_after == Some(rounds - 1) {
                 if view.up != s.up {
@@ -353,6 +352,12 @@ pub async fn watch(
             }
             view.up = s.up;
             view.latency_ms = s.latency_ms;
+            if let Some(ms) = s.latency_ms {
+                if view.trend.len() == serve::TREND {
+                    view.trend.pop_front();
+                }
+                view.trend.push_back(ms);
+            }
         }
         let steps: Vec<Step> = evaluators
             .iter_mut()

@@ -21,7 +21,12 @@ pub struct ItemView {
     pub latency_ms: Option<f64>,
     /// When `up` last changed (ms since the epoch).
     pub changed_ms: i64,
+    /// The latest rounds' latencies, oldest first (at most [`TREND`]).
+    pub trend: std::collections::VecDeque<f64>,
 }
+
+/// How many latencies an item's trend keeps.
+pub const TREND: usize = 20;
 
 /// What the endpoints show; the watch loop updates it every round.
 #[derive(Debug, Clone, Default)]

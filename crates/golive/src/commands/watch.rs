@@ -3,9 +3,10 @@
 //! here the input, the config and the command line are turned into its
 //! setup, and its lines and summary are written out.
 
+use std::collections::VecDeque;
 use std::io::Write as _;
 use std::process::ExitCode;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use golive_core::watch::{NotifyToml, Schedule};
@@ -63,7 +64,6 @@ fn resolve_notifier(n: &NotifyToml, vars: &Vars) -> Result<NotifyToml, Failure> 
 }
 
 pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Failure> {
-    let _ = color;
     let mut loaded = input::load(&args.input)?;
     let vars = run::vars(&loaded, &args.targets)?;
     input::map_with(&mut loaded, vars.names());
@@ -118,8 +118,19 @@ pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Fail
     };
 
     let view = Arc::new(RwLock::new(View::default()));
+    // On a terminal a live view redraws; elsewhere (CI, a log file) each
+    // change is one line.
+    let live = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let recent: Arc<Mutex<VecDeque<String>>> = Arc::default();
     let mut out = std::io::stdout();
     let mut say = |line: &str| {
+        if live && let Ok(mut r) = recent.lock() {
+            if r.len() == RECENT {
+                r.pop_front();
+            }
+            r.push_back(line.to_string());
+            return;
+        }
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     };
@@ -187,17 +198,25 @@ pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Fail
         source: loaded.source.display().to_string(),
         actor: store::actor(),
         baseline,
-        view: Some(view),
+        view: Some(view.clone()),
     };
+    let _redraw = live.then(|| {
+        AbortOnDrop(tokio::spawn(redraw(
+            view.clone(),
+            recent.clone(),
+            loaded.source.display().to_string(),
+            color,
+        )))
+    });
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    let summary = golive_watch::watch(setup, store, shutdown, &mut say)
-        .await
-        .map_err(|e| match e {
-            golive_watch::WatchError::Plan(m) => Failure::input(m),
-            golive_watch::WatchError::Store(e) => store::failure(e),
-        })?;
+    let summary = golive_watch::watch(setup, store, shutdown, &mut say).await;
+    drop(_redraw);
+    let summary = summary.map_err(|e| match e {
+        golive_watch::WatchError::Plan(m) => Failure::input(m),
+        golive_watch::WatchError::Store(e) => store::failure(e),
+    })?;
 
     say(&format!(
         "\nwatch {}: {} round(s){}",
@@ -247,7 +266,80 @@ pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Fail
     })
 }
 
-/// Stops the endpoints when the command returns.
+/// Event lines the live view keeps under its table.
+const RECENT: usize = 8;
+
+/// A latency trend in eight levels.
+fn sparkline(values: &VecDeque<f64>) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().fold(0.0_f64, f64::max);
+    values
+        .iter()
+        .map(|v| {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let i = if max > 0.0 {
+                (v / max * 7.0).round() as usize
+            } else {
+                0
+            };
+            BARS[i.min(7)]
+        })
+        .collect()
+}
+
+/// The live view: every item up or down, since when, its latency trend;
+/// the triggers; the latest events. Redrawn when it changes.
+async fn redraw(
+    view: Arc<RwLock<View>>,
+    recent: Arc<Mutex<VecDeque<String>>>,
+    source: String,
+    color: ColorWhen,
+) {
+    let mut shown = String::new();
+    let mut term = crate::output::stdout(color);
+    loop {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let mut screen = String::new();
+        if let Ok(v) = view.read() {
+            screen.push_str(&format!("golive watch {source} — round {}\n\n", v.rounds));
+            for (id, i) in &v.items {
+                let (mark, state) = match i.up {
+                    Some(true) => ("\x1b[32m●\x1b[0m", "up"),
+                    Some(false) => ("\x1b[31m●\x1b[0m", "DOWN"),
+                    None => ("\x1b[33m○\x1b[0m", "no data"),
+                };
+                let since = time::OffsetDateTime::from_unix_timestamp(i.changed_ms / 1000)
+                    .map(|t| format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second()))
+                    .unwrap_or_default();
+                let latency = i
+                    .latency_ms
+                    .map_or(String::new(), |ms| format!("{ms:.0}ms"));
+                screen.push_str(&format!(
+                    "{mark} {state:<8} {id:<40} since {since}  {latency:>7} {}\n",
+                    sparkline(&i.trend)
+                ));
+            }
+            screen.push('\n');
+            for (name, state) in &v.triggers {
+                screen.push_str(&format!("trigger {name}: {state}\n"));
+            }
+        }
+        if let Ok(r) = recent.lock() {
+            screen.push('\n');
+            for line in r.iter() {
+                screen.push_str(line);
+                screen.push('\n');
+            }
+        }
+        if screen != shown {
+            let _ = write!(term, "\x1b[H\x1b[2J{screen}");
+            let _ = term.flush();
+            shown = screen;
+        }
+    }
+}
+
+/// Stops a background task when the command returns.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
 impl Drop for AbortOnDrop {
