@@ -213,12 +213,16 @@ pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Fail
     };
     let summary = golive_watch::watch(setup, store, shutdown, &mut say).await;
     drop(_redraw);
+    // The summary is printed as lines, after the live view's last frame.
+    let emit = |line: &str| {
+        let _ = writeln!(std::io::stdout(), "{line}");
+    };
     let summary = summary.map_err(|e| match e {
         golive_watch::WatchError::Plan(m) => Failure::input(m),
         golive_watch::WatchError::Store(e) => store::failure(e),
     })?;
 
-    say(&format!(
+    emit(&format!(
         "\nwatch {}: {} round(s){}",
         summary.watch,
         summary.rounds,
@@ -239,7 +243,7 @@ pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Fail
         .filter(|(_, i)| i.up == Some(false))
         .map(|(k, _)| k.as_str())
         .collect();
-    say(&format!(
+    emit(&format!(
         "items: {up} up, {} down{}",
         down.len(),
         if down.is_empty() {
@@ -249,10 +253,10 @@ pub async fn command(args: WatchArgs, color: ColorWhen) -> Result<ExitCode, Fail
         }
     ));
     for (name, state) in &summary.triggers {
-        say(&format!("trigger {name}: {state}"));
+        emit(&format!("trigger {name}: {state}"));
     }
     if let Some(rb) = &summary.rollback {
-        say(&format!(
+        emit(&format!(
             "rollback (after {}): exit {}; {}",
             rb.trigger,
             rb.exit.map_or("none".into(), |c| c.to_string()),
