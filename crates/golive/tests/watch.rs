@@ -125,3 +125,33 @@ fn wrong_input_exits_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn latency_is_compared_with_the_go_run_in_the_store() {
+    let nginx = Nginx::start(SERVERS);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("golive.toml"),
+        "[[check]]\nid = \"health\"\nkind = \"http\"\nurl = \"${app}/health\"\n\n[watch]\n[[watch.trigger]]\nname = \"slow\"\nwhen = \"latency_increase > 100000%\"\n",
+    )
+    .unwrap();
+    let watch = |dir: &Path| {
+        let out = golive(dir)
+            .args(["watch", "golive.toml", "--url"])
+            .arg(nginx.url())
+            .args(["--interval", "100ms", "--for", "300ms"])
+            .assert()
+            .code(0);
+        String::from_utf8_lossy(&out.get_output().stdout).to_string()
+    };
+    // Without a run in the store there is nothing to compare with.
+    let stdout = watch(dir.path());
+    assert!(stdout.contains("trigger slow: inconclusive"), "{stdout}");
+    golive(dir.path())
+        .args(["run", "golive.toml", "--url"])
+        .arg(nginx.url())
+        .assert()
+        .code(0);
+    let stdout = watch(dir.path());
+    assert!(stdout.contains("trigger slow: ok"), "{stdout}");
+}
