@@ -65,6 +65,8 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
     /// Items classed without a check (`[[item]] id = … class = "cloud"`).
     pub items: Vec<(String, Class)>,
+    /// `[watch]`: what `golive watch` does after launch.
+    pub watch: Option<Watch>,
     text: String,
     item_spans: Vec<Option<Range<usize>>>,
     class_of_check: Vec<Option<Class>>,
@@ -80,6 +82,7 @@ const TOP_KEYS: &[&str] = &[
     "check",
     "waiver",
     "item",
+    "watch",
 ];
 const CHECK_KEYS: &[&str] = &[
     "id",
@@ -144,6 +147,17 @@ struct Common {
     depends_on: Vec<Spanned<String>>,
     #[serde(default)]
     advisory: bool,
+}
+
+/// `[watch]`, read: its schedule, triggers and notifiers. Notifier values
+/// keep their `${VAR}`s, resolved when the watch starts.
+#[derive(Debug, Clone, Default)]
+pub struct Watch {
+    pub schedule: Option<golive_core::watch::Schedule>,
+    pub rollback: Option<String>,
+    pub settle: Option<Duration>,
+    pub triggers: Vec<golive_core::watch::Trigger>,
+    pub notify: Vec<golive_core::watch::NotifyToml>,
 }
 
 /// Line and column (1-based, columns in characters) of a byte offset.
@@ -266,6 +280,9 @@ pub fn parse(text: &str, validate: Validator<'_>) -> Result<Config, ConfigError>
             require_signoffs: p.require_signoffs,
             open_normal_items_block: p.open_normal_items_block,
         };
+    }
+    if let Some(v) = get("watch") {
+        config.watch = Some(watch(&cx, v)?);
     }
     for w in array_of_tables(&cx, get("waiver"), "waiver")? {
         let raw: WaiverToml = cx.de(w)?;
@@ -544,6 +561,50 @@ fn is_date(s: &str) -> bool {
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
+fn watch(cx: &Ctx<'_>, v: &Spanned<DeValue<'_>>) -> Result<Watch, ConfigError> {
+    let raw: golive_core::watch::WatchToml = cx.de(v)?;
+    let span = v.span();
+    let schedule = match raw.schedule {
+        Some(phases) => {
+            if phases.is_empty() || phases.windows(2).any(|w| w[0].until >= w[1].until) {
+                return Err(cx.err(
+                    span,
+                    "`watch.schedule` lists phases in order of `until`: [{ every = \"1m\", until = \"4h\" }, …]",
+                ));
+            }
+            if phases.iter().any(|p| p.every.is_zero()) {
+                return Err(cx.err(
+                    span,
+                    "a `watch.schedule` phase's `every` is longer than zero",
+                ));
+            }
+            Some(golive_core::watch::Schedule { phases })
+        }
+        None => None,
+    };
+    let mut triggers = Vec::new();
+    for t in raw.trigger {
+        let name = t.name.clone();
+        let trigger = t
+            .build()
+            .map_err(|e| cx.err(span.clone(), format!("watch trigger `{name}`: {e}")))?;
+        if triggers
+            .iter()
+            .any(|x: &golive_core::watch::Trigger| x.name == trigger.name)
+        {
+            return Err(cx.err(span, format!("two watch triggers are called `{name}`")));
+        }
+        triggers.push(trigger);
+    }
+    Ok(Watch {
+        schedule,
+        rollback: raw.rollback.filter(|r| !r.trim().is_empty()),
+        settle: raw.settle,
+        triggers,
+        notify: raw.notify,
+    })
+}
+
 impl Config {
     /// The plan of a config without a checklist: each check is its own item.
     pub fn plan(&self) -> Plan {
@@ -663,5 +724,58 @@ fn suggest(wanted: &str, checklist: &Checklist) -> String {
                 .collect::<Vec<_>>()
                 .join(" or ")
         )
+    }
+}
+
+#[cfg(test)]
+mod watch_tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Config, ConfigError> {
+        parse(text, &|_, _| Ok(()))
+    }
+
+    #[test]
+    fn the_watch_section_reads_triggers_notifiers_and_schedule() {
+        let c = read(
+            r#"
+[watch]
+rollback = "helm rollback api 41"
+settle = "30s"
+schedule = [{ every = "1m", until = "4h" }, { every = "30m", until = "8h" }]
+
+[[watch.trigger]]
+name = "unavailable"
+when = "down"
+for = "5m"
+
+[[watch.trigger]]
+name = "errors"
+when = "error_rate > 10%"
+failure_limit = 2
+
+[[watch.notify]]
+kind = "webhook"
+url = "https://hooks.example.com/golive"
+secret = "${WEBHOOK_SECRET}"
+"#,
+        )
+        .unwrap();
+        let w = c.watch.unwrap();
+        assert_eq!(w.rollback.as_deref(), Some("helm rollback api 41"));
+        assert_eq!(w.schedule.unwrap().end(), Duration::from_secs(8 * 3600));
+        assert_eq!(w.triggers.len(), 2);
+        assert_eq!(w.triggers[0].hold, Duration::from_secs(300));
+        assert_eq!(w.triggers[1].failure_limit, 2);
+        assert_eq!(w.notify.len(), 1);
+    }
+
+    #[test]
+    fn a_wrong_trigger_names_its_line() {
+        let e =
+            read("[watch]\n\n[[watch.trigger]]\nname = \"x\"\nwhen = \"cpu > 5%\"\n").unwrap_err();
+        assert!(e.message.contains("not a trigger condition"), "{e}");
+        let e = read("[watch]\nbogus = 1\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
     }
 }

@@ -12,6 +12,7 @@ pub mod redact;
 pub mod report;
 pub mod result;
 pub mod value;
+pub mod watch;
 
 pub use decision::{Decision, DecisionItem, DecisionSignoff, Outcome, decide};
 pub use expect::{Expectation, Verdict};

@@ -17,6 +17,7 @@ use golive_core::{CheckSpec, Class, Origin, Plan, PlannedItem, ProbeKind, Thresh
 pub mod facts;
 pub mod rules;
 pub mod thresholds;
+pub mod triggers;
 pub mod words;
 
 pub use rules::{Candidate, Env};

@@ -494,6 +494,7 @@ macro_rules! store_impl {
                 for s in &signoffs {
                     records.push((format!("signoff:{}", s.0), $crate::audit::hash_of(s)));
                 }
+                records.extend(self.watch_records().await?);
                 findings.extend($crate::audit::verify_records(&entries, &records));
                 // A plan is named by its hash: an edited plan no longer is.
                 let plans: Vec<(String, String)> = sqlx::query_as("SELECT digest, body FROM plans")

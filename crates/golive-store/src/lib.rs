@@ -26,9 +26,11 @@ mod common;
 mod postgres;
 mod record;
 mod sqlite;
+pub mod watch;
 
 pub use audit::{AuditEntry, Finding};
 pub use record::{Counts, item_status};
+pub use watch::{NewWatch, StoredRound, TriggerRow, WatchAction, WatchSession, WatchStore};
 
 /// A run as stored: its id and its report as found, before people's marks
 /// (settle it with [`RunReport::settle`] and the store's [`People`]).
@@ -76,7 +78,7 @@ pub struct NewRun<'a> {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + fmt::Debug {
+pub trait Store: WatchStore + Send + Sync + fmt::Debug {
     /// Stores a run with its audit entry; returns the run's id.
     async fn save_run(&self, run: &NewRun<'_>) -> Result<i64, StoreError>;
     /// A run by id.

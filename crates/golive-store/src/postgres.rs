@@ -10,11 +10,18 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use crate::common::{migrate, schema_version, store_impl};
 use crate::{Location, Migration, StoreError};
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "runs, plans, marks, waivers, sign-offs, audit log",
-    sql: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "runs, plans, marks, waivers, sign-offs, audit log",
+        sql: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "watches: rounds, trigger states, actions",
+        sql: include_str!("../migrations/postgres/0002_watch.sql"),
+    },
+];
 
 /// An arbitrary key of golive's own for `pg_advisory_xact_lock`.
 const MIGRATION_LOCK: i64 = 0x676f_6c69_7665;
@@ -54,6 +61,13 @@ impl PgStore {
             .await?;
         Ok(tx)
     }
+
+    /// A watch round appends no audit entry: it need not wait for the
+    /// audit log's lock.
+    async fn round_tx(&self) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
 }
 
+crate::watch::watch_impl!(PgStore);
 store_impl!(PgStore, sqlx::Postgres);

@@ -15,11 +15,18 @@ use sqlx::sqlite::{
 use crate::common::{migrate, schema_version, store_impl};
 use crate::{Location, Migration, StoreError};
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "runs, plans, marks, waivers, sign-offs, audit log",
-    sql: include_str!("../migrations/sqlite/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "runs, plans, marks, waivers, sign-offs, audit log",
+        sql: include_str!("../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "watches: rounds, trigger states, actions",
+        sql: include_str!("../migrations/sqlite/0002_watch.sql"),
+    },
+];
 
 /// How long a writer waits for another to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -72,6 +79,12 @@ impl SqliteStore {
     async fn write_tx(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
+
+    /// A watch round appends no audit entry, but writes all the same.
+    async fn round_tx(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, StoreError> {
+        self.write_tx().await
+    }
 }
 
+crate::watch::watch_impl!(SqliteStore);
 store_impl!(SqliteStore, sqlx::Sqlite);

@@ -451,6 +451,103 @@ async fn a_store_from_a_newer_golive_is_refused(f: Fixture) {
     }
 }
 
+async fn a_watch_resumes_and_rolls_back_once(f: Fixture) {
+    use golive_store::{NewWatch, StoredRound, TriggerRow, WatchAction};
+    let store = &*f.store;
+    assert!(
+        store
+            .current_watch("/x/golive.toml")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let w = store
+        .start_watch(&NewWatch {
+            key: "/x/golive.toml",
+            source: "golive.toml",
+            started_ms: 1_000,
+            baseline: "{}",
+            actor: "ops",
+        })
+        .await
+        .unwrap();
+    for n in 1..=3 {
+        store
+            .save_round(
+                w.id,
+                &StoredRound {
+                    round: n,
+                    at_ms: 1_000 + n * 100,
+                    samples: format!("[{n}]"),
+                },
+                &[TriggerRow {
+                    name: "down".into(),
+                    state: if n == 3 { "fired" } else { "pending" }.into(),
+                    since_ms: Some(1_000 + n * 100),
+                    detail: "down: health".into(),
+                }],
+            )
+            .await
+            .unwrap();
+    }
+    let again = store
+        .current_watch("/x/golive.toml")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (again.id, again.rounds, again.last_ms),
+        (w.id, 3, Some(1_300))
+    );
+    let recent = store.rounds_since(w.id, 1_200).await.unwrap();
+    assert_eq!(recent.iter().map(|r| r.round).collect::<Vec<_>>(), [2, 3]);
+    let states = store.trigger_states(w.id).await.unwrap();
+    assert_eq!(states.len(), 1);
+    assert_eq!(states[0].state, "fired");
+    assert!(store.claim_rollback(w.id).await.unwrap());
+    assert!(!store.claim_rollback(w.id).await.unwrap());
+    store
+        .add_watch_action(
+            w.id,
+            &WatchAction {
+                round: 3,
+                action: "rollback".into(),
+                trigger: Some("down".into()),
+                ok: true,
+                detail: "exit 0; Authorization: Bearer ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+                    .into(),
+                at: String::new(),
+            },
+            "ops",
+        )
+        .await
+        .unwrap();
+    let actions = store.watch_actions(w.id).await.unwrap();
+    assert_eq!(actions.len(), 1);
+    assert!(
+        !actions[0].detail.contains("ghp_abcdef"),
+        "{}",
+        actions[0].detail
+    );
+    let audit = store.audit().await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "watch_rollback"),
+        "{audit:?}"
+    );
+    assert!(store.verify().await.unwrap().is_empty());
+    f.tamper
+        .sql("UPDATE watch_actions SET detail = 'nothing happened'");
+    assert!(!store.verify().await.unwrap().is_empty());
+    store.end_watch(w.id).await.unwrap();
+    assert!(
+        store
+            .current_watch("/x/golive.toml")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 macro_rules! on_both {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -476,6 +573,7 @@ on_both!(
     concurrent_writers_lose_nothing,
     secrets_in_notes_are_not_kept,
     a_store_from_a_newer_golive_is_refused,
+    a_watch_resumes_and_rolls_back_once,
 );
 
 #[tokio::test]

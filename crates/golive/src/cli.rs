@@ -57,6 +57,10 @@ pub enum Command {
     /// Load-test a URL with k6-style thresholds: N users, or an arrival rate.
     #[command(after_help = LOAD_AFTER_HELP)]
     Load(Box<LoadArgs>),
+    /// After launch: re-run the live checks on a schedule, judge rollback
+    /// triggers, notify, and (armed) run the rollback command once.
+    #[command(after_help = WATCH_AFTER_HELP)]
+    Watch(Box<WatchArgs>),
     /// Record a person's work on an item: done, in progress, blocked, not
     /// applicable, or a waiver.
     #[command(after_help = MARK_HELP)]
@@ -341,6 +345,63 @@ pub struct RunArgs {
     /// Do not keep this run (nor read marks and sign-offs) in the store.
     #[arg(long)]
     pub no_store: bool,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+const WATCH_AFTER_HELP: &str = "\
+Schedule: every minute for 4h, every 30 minutes until 8h, every 2 hours until 24h ([watch] schedule
+in golive.toml changes it). Triggers come from [[watch.trigger]], else from the checklist's rollback
+section. A restarted watch of the same input resumes from the store.
+
+Exit status: 0 no trigger fired, 1 a trigger fired, 2 the input or the command line is wrong,
+3 golive itself failed.";
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// A Markdown checklist, or a golive.toml.
+    #[arg(value_name = "CHECKLIST.md|golive.toml")]
+    pub input: PathBuf,
+
+    /// Stop after this long (of the watch, counted from its start) [default: the schedule's end, 24h].
+    #[arg(long = "for", value_name = "DUR", value_parser = duration)]
+    pub for_: Option<std::time::Duration>,
+
+    /// One interval instead of the schedule (200ms, 10s): for trying a watch out.
+    #[arg(long, value_name = "DUR", value_parser = duration)]
+    pub interval: Option<std::time::Duration>,
+
+    /// Run the rollback command when a trigger fires (at most once per watch).
+    #[arg(long)]
+    pub arm_rollback: bool,
+
+    /// The rollback command, run by `sh -c` [default: the config's watch.rollback].
+    #[arg(long, value_name = "CMD")]
+    pub rollback: Option<String>,
+
+    /// Judge and report triggers, but notify nobody and roll nothing back.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Serve /metrics (Prometheus) and /healthz on ADDR (127.0.0.1:9464).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+
+    /// The bound on each check that sets none [default: 10s, or the config's].
+    #[arg(long, value_name = "DUR", value_parser = duration)]
+    pub check_timeout: Option<std::time::Duration>,
+
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// A PEM file of CA certificates to trust besides the system's (repeatable).
+    #[arg(long = "ca", value_name = "PEM")]
+    pub ca: Vec<PathBuf>,
+
+    /// Do not verify TLS certificates.
+    #[arg(long)]
+    pub insecure: bool,
 
     #[command(flatten)]
     pub store: StoreArgs,

@@ -19,6 +19,7 @@ mod secrets;
 mod sign;
 mod status;
 mod store;
+mod watch;
 
 pub async fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
@@ -35,5 +36,6 @@ pub async fn dispatch(cli: Cli) -> Result<ExitCode, Failure> {
         Command::History(args) => history::command(&args, cli.color).await,
         Command::Diff(args) => diff::command(&args, cli.color).await,
         Command::Load(args) => load::command(*args, cli.color).await,
+        Command::Watch(args) => watch::command(*args, cli.color).await,
     }
 }
