@@ -356,7 +356,7 @@ mod tests {
     #[test]
     fn signs_as_the_standard_webhooks_spec_example() {
         // The example of the Standard Webhooks specification.
-        let key = webhook_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let key = webhook_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap(); // golive:allow (published test vector)
         let sig = sign(
             &key,
             "msg_p5jXN8AQM9LWM0D4loKWxJek",

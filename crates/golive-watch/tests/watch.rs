@@ -26,7 +26,7 @@ use golive_watch::notify::{Notifier, Retry, sign, webhook_key};
 use golive_watch::serve::{self, View};
 use golive_watch::{Setup, Summary};
 
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"; // golive:allow (published test vector)
 
 #[derive(Default)]
 struct Deployment {
