@@ -185,7 +185,11 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         }
         let lower = text.to_ascii_lowercase();
         // "within 1 week", "within 24 hours" of a schedule are not latencies.
-        let around = &lower[m.start.saturating_sub(40)..m.end.min(lower.len())];
+        let mut from = m.start.saturating_sub(40);
+        while !lower.is_char_boundary(from) {
+            from -= 1;
+        }
+        let around = &lower[from..m.end.min(lower.len())];
         let unit = c[2].to_ascii_lowercase();
         let schedule_words = ["week", "day", "hour", "deploy", "launch", "after", "before"];
         if unit.starts_with('h')
