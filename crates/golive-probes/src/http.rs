@@ -341,12 +341,7 @@ mod tests {
 
     #[test]
     fn settings_are_checked() {
-        let build = |t: &str| {
-            let table: toml::Table = toml::from_str(t).unwrap();
-            crate::build(golive_core::ProbeKind::Http, &table)
-                .err()
-                .map(|e| e.to_string())
-        };
+        let build = |t: &str| crate::build_from(golive_core::ProbeKind::Http, t).err();
         assert_eq!(build("url = 'http://x/'"), None);
         assert!(build("url = 'x'").unwrap().contains("absolute URL"));
         assert!(

@@ -183,12 +183,7 @@ impl Probe for Latency {
 mod tests {
     #[test]
     fn settings_are_checked() {
-        let build = |t: &str| {
-            let table: toml::Table = toml::from_str(t).unwrap();
-            crate::build(golive_core::ProbeKind::Latency, &table)
-                .err()
-                .map(|e| e.to_string())
-        };
+        let build = |t: &str| crate::build_from(golive_core::ProbeKind::Latency, t).err();
         assert_eq!(build("url = 'http://x/'"), None);
         assert!(
             build("url = 'http://x/'\nsamples = 0")

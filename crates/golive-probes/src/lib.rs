@@ -50,6 +50,16 @@ pub mod websocket;
 
 pub use registry::{SettingsError, build, validate};
 
+/// For the probes' settings tests: the target a probe built from TOML text
+/// checks, or the error its settings give.
+#[cfg(test)]
+pub(crate) fn build_from(kind: golive_core::ProbeKind, text: &str) -> Result<String, String> {
+    let table: toml::Table = toml::from_str(text).expect("test settings are TOML");
+    build(kind, &table)
+        .map(|p| p.target())
+        .map_err(|e| e.to_string())
+}
+
 /// The need of a probe that reads the repository, when the run has none.
 pub fn needs_repo(cx: &Context) -> Vec<String> {
     if cx.repo_given {

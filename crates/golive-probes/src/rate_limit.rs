@@ -342,12 +342,7 @@ mod tests {
 
     #[test]
     fn bounds_are_enforced() {
-        let build = |t: &str| {
-            let table: toml::Table = toml::from_str(t).unwrap();
-            crate::build(golive_core::ProbeKind::RateLimit, &table)
-                .err()
-                .map(|e| e.to_string())
-        };
+        let build = |t: &str| crate::build_from(golive_core::ProbeKind::RateLimit, t).err();
         assert_eq!(build("url = 'http://x/'"), None);
         assert_eq!(build("url = 'http://x/'\nstatus = [429, 503]"), None);
         assert!(

@@ -511,12 +511,7 @@ mod tests {
 
     #[test]
     fn settings_are_checked() {
-        let build = |t: &str| {
-            let table: toml::Table = toml::from_str(t).unwrap();
-            crate::build(golive_core::ProbeKind::Redis, &table)
-                .err()
-                .map(|e| e.to_string())
-        };
+        let build = |t: &str| crate::build_from(golive_core::ProbeKind::Redis, t).err();
         assert_eq!(build("url = 'redis://:pw@h:6380/2'"), None);
         assert!(build("url = 'http://h'").unwrap().contains("redis://"));
         assert!(

@@ -486,12 +486,7 @@ mod tests {
 
     #[test]
     fn scan_settings_are_checked() {
-        let build = |t: &str| {
-            let table: toml::Table = toml::from_str(t).unwrap();
-            crate::build(golive_core::ProbeKind::Tcp, &table)
-                .map(|p| p.target())
-                .map_err(|e| e.to_string())
-        };
+        let build = |t: &str| crate::build_from(golive_core::ProbeKind::Tcp, t);
         assert_eq!(
             build("host = 'https://h.example/'\nscan = '1-1024'\nallowed = [443]").unwrap(),
             "tcp scan h.example ports 1-1024"

@@ -794,12 +794,7 @@ mod tests {
 
     #[test]
     fn settings_are_checked() {
-        let build = |t: &str| {
-            let table: toml::Table = toml::from_str(t).unwrap();
-            crate::build(golive_core::ProbeKind::Tls, &table)
-                .map(|p| p.target())
-                .map_err(|e| e.to_string())
-        };
+        let build = |t: &str| crate::build_from(golive_core::ProbeKind::Tls, t);
         assert_eq!(
             build("host = 'example.com'").unwrap(),
             "tls example.com:443"

@@ -466,12 +466,7 @@ fn describe(e: &tungstenite::Error) -> String {
 mod tests {
     #[test]
     fn settings_are_checked() {
-        let build = |t: &str| {
-            let table: toml::Table = toml::from_str(t).unwrap();
-            crate::build(golive_core::ProbeKind::Websocket, &table)
-                .map(|p| p.target())
-                .map_err(|e| e.to_string())
-        };
+        let build = |t: &str| crate::build_from(golive_core::ProbeKind::Websocket, t);
         assert_eq!(
             build("url = 'https://h.example/ws'").unwrap(),
             "wss://h.example/ws"

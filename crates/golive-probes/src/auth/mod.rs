@@ -593,12 +593,7 @@ mod tests {
 
     #[test]
     fn settings_are_checked() {
-        let build = |t: &str| {
-            let table: toml::Table = toml::from_str(t).unwrap();
-            crate::build(golive_core::ProbeKind::Auth, &table)
-                .err()
-                .map(|e| e.to_string())
-        };
+        let build = |t: &str| crate::build_from(golive_core::ProbeKind::Auth, t).err();
         assert_eq!(build("url = 'http://x/'\nsecret = 's'"), None);
         assert!(
             build("url = 'http://x/'\nalgorithm = 'RS256'")

@@ -421,12 +421,7 @@ impl Probe for Headers {
 mod tests {
     #[test]
     fn settings_are_checked() {
-        let build = |t: &str| {
-            let table: toml::Table = toml::from_str(t).unwrap();
-            crate::build(golive_core::ProbeKind::Headers, &table)
-                .err()
-                .map(|e| e.to_string())
-        };
+        let build = |t: &str| crate::build_from(golive_core::ProbeKind::Headers, t).err();
         assert_eq!(build("url = 'https://x/'"), None);
         assert!(
             build("url = 'https://x/'\nhttp_url = 'https://x/'")
