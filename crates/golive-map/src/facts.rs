@@ -8,7 +8,7 @@ use golive_checklist::{BlockKind, Checklist, Item};
 use golive_core::Threshold;
 use regex::Regex;
 
-use crate::words::Words;
+use crate::words::{Scan, Words};
 
 static URL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?:https?|wss?)://[^\s"'`<>)\]]+"#).expect("static regex"));
@@ -51,6 +51,10 @@ pub struct Doc {
     pub item_lower: Vec<String>,
     /// Each section's path, headings joined, lower case.
     pub section_lower: Vec<String>,
+    /// The rules' words in each item's and each section's text, read once
+    /// for every rule that asks.
+    item_scans: Vec<Scan>,
+    section_scans: Vec<Scan>,
     /// The database the document talks about: "mysql" or "postgres".
     pub database: &'static str,
     pub mentions_prisma: bool,
@@ -96,6 +100,8 @@ impl Doc {
                 "postgres"
             },
             mentions_prisma: code_mentions_prisma || count(&["prisma"]) > 0,
+            item_scans: item_lower.iter().map(|t| Scan::of(t)).collect(),
+            section_scans: section_lower.iter().map(|t| Scan::of(t)).collect(),
             item_lower,
             section_lower,
         }
@@ -144,6 +150,8 @@ pub struct Facts<'a> {
     pub section: &'a str,
     /// Code under the item and in its inline code, lower case.
     pub code_lower: String,
+    scans: [&'a Scan; 3],
+    code_scan: Scan,
     pub urls: Vec<String>,
     pub curls: Vec<Curl>,
     pub paths: Vec<String>,
@@ -173,6 +181,12 @@ impl<'a> Facts<'a> {
         let lower = doc.item_lower[index].as_str();
         let parent = item.parent.map_or("", |p| doc.item_lower[p].as_str());
         let section = item.section.map_or("", |s| doc.section_lower[s].as_str());
+        static EMPTY: Scan = Scan::EMPTY;
+        let scans = [
+            &doc.item_scans[index],
+            item.parent.map_or(&EMPTY, |p| &doc.item_scans[p]),
+            item.section.map_or(&EMPTY, |s| &doc.section_scans[s]),
+        ];
         let code: Vec<&str> = item
             .blocks
             .iter()
@@ -293,7 +307,9 @@ impl<'a> Facts<'a> {
             lower,
             parent,
             section,
+            code_scan: Scan::of(&code_lower),
             code_lower,
+            scans,
             urls,
             curls,
             paths,
@@ -310,24 +326,25 @@ impl<'a> Facts<'a> {
 
     /// The first word of the list in the item's own text.
     pub fn has(&self, words: &Words) -> Option<&'static str> {
-        words.find(self.lower)
+        self.within(words, Place::Item)
+    }
+
+    /// The first word of the list in one of the item's texts.
+    pub fn within(&self, words: &Words, place: Place) -> Option<&'static str> {
+        match place {
+            Place::Item => words.find_in(self.lower, self.scans[0]),
+            Place::Code => words.find_in(&self.code_lower, &self.code_scan),
+            Place::Parent => words.find_in(self.parent, self.scans[1]),
+            Place::Section => words.find_in(self.section, self.scans[2]),
+        }
     }
 
     /// The first word of the list in the item, the code under it, its parent
     /// item or its section, and where it was found.
     pub fn topic(&self, words: &Words) -> Option<(&'static str, Place)> {
-        if let Some(w) = words.find(self.lower) {
-            return Some((w, Place::Item));
-        }
-        if !self.code_lower.is_empty()
-            && let Some(w) = words.find(&self.code_lower)
-        {
-            return Some((w, Place::Code));
-        }
-        if let Some(w) = words.find(self.parent) {
-            return Some((w, Place::Parent));
-        }
-        words.find(self.section).map(|w| (w, Place::Section))
+        [Place::Item, Place::Code, Place::Parent, Place::Section]
+            .into_iter()
+            .find_map(|place| self.within(words, place).map(|w| (w, place)))
     }
 
     /// Whether the item's own text says little of itself ("Login",

@@ -1,33 +1,129 @@
-//! Word lists the rules look for, matched in one pass over the text.
+//! Word lists the rules look for.
+//!
+//! Every rule asks about several lists, in up to four texts per item (the
+//! item, the code under it, its parent, its section): scanning each text
+//! once per list made this the mapping's main cost. So the build collects
+//! every list written with the `words!` macro (see `build.rs`) into one
+//! vocabulary; each text is read once by one automaton over all of it
+//! ([`Scan`]), and a list only checks which of the words found are its own.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
+include!(concat!(env!("OUT_DIR"), "/vocabulary.rs"));
+
+struct Vocabulary {
+    matcher: AhoCorasick,
+    ids: HashMap<&'static str, u16>,
+}
+
+static VOCABULARY_MATCHER: LazyLock<Vocabulary> = LazyLock::new(|| Vocabulary {
+    matcher: AhoCorasick::new(VOCABULARY).expect("the vocabulary builds"),
+    ids: VOCABULARY
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (*w, i as u16))
+        .collect(),
+});
+
+fn boundary(b: Option<&u8>) -> bool {
+    b.is_none_or(|b| !b.is_ascii_alphanumeric())
+}
+
+/// The vocabulary's words that stand in one text as whole words, in text
+/// order: by where they end, the longer first when two end together.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    found: Vec<u16>,
+}
+
+impl Scan {
+    /// The scan of a text with no words.
+    pub const EMPTY: Scan = Scan { found: Vec::new() };
+
+    /// Reads `text` (expected in lower case) once.
+    pub fn of(text: &str) -> Self {
+        if text.is_empty() {
+            return Self::EMPTY;
+        }
+        let bytes = text.as_bytes();
+        let found = VOCABULARY_MATCHER
+            .matcher
+            .find_overlapping_iter(text)
+            .filter(|m| {
+                (m.start() == 0 || boundary(bytes.get(m.start() - 1)))
+                    && boundary(bytes.get(m.end()))
+            })
+            .map(|m| m.pattern().as_usize() as u16)
+            .collect();
+        Self { found }
+    }
+}
+
 /// A list of words and phrases, found as whole words (not inside others).
 pub struct Words {
-    list: Vec<&'static str>,
-    matcher: AhoCorasick,
+    /// Which vocabulary words are in the list, one bit each.
+    members: Vec<u64>,
+    /// For a list made outside the `words!` macro, whose words the
+    /// vocabulary may lack: its own automaton, over the text itself.
+    own: Option<(Vec<&'static str>, AhoCorasick)>,
 }
 
 impl Words {
     pub fn new(list: &[&'static str]) -> Self {
-        Self {
-            list: list.to_vec(),
-            matcher: AhoCorasick::new(list).expect("word lists are small"),
+        let vocabulary = &*VOCABULARY_MATCHER;
+        let ids: Option<Vec<u16>> = list
+            .iter()
+            .map(|w| vocabulary.ids.get(w).copied())
+            .collect();
+        match ids {
+            Some(ids) => {
+                let mut members = vec![0u64; VOCABULARY.len().div_ceil(64)];
+                for id in ids {
+                    members[usize::from(id) / 64] |= 1 << (id % 64);
+                }
+                Self { members, own: None }
+            }
+            None => Self {
+                members: Vec::new(),
+                own: Some((
+                    list.to_vec(),
+                    AhoCorasick::new(list).expect("word lists are small"),
+                )),
+            },
         }
     }
 
     /// The first listed word or phrase, in text order, that stands in
     /// `text` as a whole word. `text` is expected in lower case.
     pub fn find(&self, text: &str) -> Option<&'static str> {
-        let bytes = text.as_bytes();
-        let boundary = |i: Option<&u8>| i.is_none_or(|b| !b.is_ascii_alphanumeric());
-        self.matcher
-            .find_overlapping_iter(text)
-            .find(|m| {
-                (m.start() == 0 || boundary(bytes.get(m.start() - 1)))
-                    && boundary(bytes.get(m.end()))
-            })
-            .map(|m| self.list[m.pattern().as_usize()])
+        match &self.own {
+            Some((list, matcher)) => {
+                let bytes = text.as_bytes();
+                matcher
+                    .find_overlapping_iter(text)
+                    .find(|m| {
+                        (m.start() == 0 || boundary(bytes.get(m.start() - 1)))
+                            && boundary(bytes.get(m.end()))
+                    })
+                    .map(|m| list[m.pattern().as_usize()])
+            }
+            None => self.find_in(text, &Scan::of(text)),
+        }
+    }
+
+    /// [`Words::find`] in a text already scanned: `scan` must be
+    /// `Scan::of(text)`.
+    pub fn find_in(&self, text: &str, scan: &Scan) -> Option<&'static str> {
+        if self.own.is_some() {
+            return self.find(text);
+        }
+        scan.found
+            .iter()
+            .find(|&&id| self.members[usize::from(id) / 64] & (1 << (id % 64)) != 0)
+            .map(|&id| VOCABULARY[usize::from(id)])
     }
 }
 
@@ -43,13 +139,63 @@ macro_rules! words {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn whole_words_only() {
         let w = words!["port", "open", "not exposed"];
+        assert!(w.own.is_none(), "macro lists are in the vocabulary");
         assert_eq!(w.find("allow port 80"), Some("port"));
         assert_eq!(w.find("report generated"), None);
         assert_eq!(w.find("reopened"), None);
         assert_eq!(w.find("db is not exposed."), Some("not exposed"));
         assert_eq!(w.find("open the port"), Some("open"));
+    }
+
+    #[test]
+    fn first_in_text_order_the_longer_on_a_tie() {
+        let w = words!["limit", "rate limit", "rate"];
+        assert_eq!(w.find("a rate limit applies"), Some("rate"));
+        let w = words!["limit", "rate limit"];
+        assert_eq!(w.find("a rate limit applies"), Some("rate limit"));
+    }
+
+    #[test]
+    fn lists_outside_the_vocabulary_read_the_text_themselves() {
+        let w = Words::new(&["zyzzyva", "port"]);
+        assert!(w.own.is_some());
+        assert_eq!(w.find("the zyzzyva port"), Some("zyzzyva"));
+        assert_eq!(
+            w.find_in("port zyzzyva", &Scan::of("port zyzzyva")),
+            Some("port")
+        );
+        assert_eq!(w.find("zyzzyvas"), None);
+    }
+
+    #[test]
+    fn agrees_with_a_list_scanned_alone() {
+        // The shared scan must give what each list's own automaton gives.
+        let lists: &[&[&'static str]] = &[
+            &["health", "health check", "health checks", "check"],
+            &["rate limit", "limit", "rate limiting", "rate"],
+            &["secret (", "secret", "set"],
+        ];
+        let texts = [
+            "health checks pass",
+            "rate limiting: rate limit of 100",
+            "create secret (jwt) and set it",
+            "healthcheck",
+        ];
+        for list in lists {
+            let shared = Words::new(list);
+            assert!(shared.own.is_none(), "{list:?} is in the vocabulary");
+            let alone = Words {
+                members: Vec::new(),
+                own: Some((list.to_vec(), AhoCorasick::new(*list).unwrap())),
+            };
+            for t in texts {
+                assert_eq!(shared.find(t), alone.find(t), "{list:?} in {t:?}");
+            }
+        }
     }
 }

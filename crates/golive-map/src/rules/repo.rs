@@ -70,7 +70,10 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "gitlab ci",
         "pipeline secrets"
     ];
-    if f.has(ci).is_some() || ci.find(f.parent).is_some() || ci.find(f.section).is_some() {
+    if [Place::Item, Place::Parent, Place::Section]
+        .into_iter()
+        .any(|place| f.within(ci, place).is_some())
+    {
         return None;
     }
     // A template (`.env.example`) is a file, not the env.

@@ -725,13 +725,13 @@ pub fn flow(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     let (word, place) = match f
         .has(strong)
         .map(|w| (w, Place::Item))
-        .or_else(|| strong.find(f.parent).map(|w| (w, Place::Parent)))
+        .or_else(|| f.within(strong, Place::Parent).map(|w| (w, Place::Parent)))
     {
         Some(hit) => hit,
         None => {
-            let ctx = api_context
-                .find(f.parent)
-                .or_else(|| api_context.find(f.section))?;
+            let ctx = f
+                .within(api_context, Place::Parent)
+                .or_else(|| f.within(api_context, Place::Section))?;
             let w = f.has(crud)?;
             let _ = ctx;
             (w, Place::Section)
