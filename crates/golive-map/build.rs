@@ -37,6 +37,10 @@ fn main() {
         out.push_str(&format!("    {w:?},\n"));
     }
     out.push_str("];\n");
+    out.push_str(&format!(
+        "/// How many words the vocabulary has.\npub(crate) const VOCABULARY_LEN: usize = {};\n",
+        words.len()
+    ));
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("vocabulary.rs");
     std::fs::write(dest, out).expect("OUT_DIR is writable");

@@ -8,7 +8,7 @@ use golive_checklist::{BlockKind, Checklist, Item};
 use golive_core::Threshold;
 use regex::Regex;
 
-use crate::words::{Scan, Words};
+use crate::words::{Scan, WordSet, Words};
 
 static URL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?:https?|wss?)://[^\s"'`<>)\]]+"#).expect("static regex"));
@@ -76,30 +76,44 @@ impl Doc {
             };
             section_lower.push(joined);
         }
-        let count = |words: &[&str]| -> usize {
-            item_lower
-                .iter()
-                .chain(section_lower.iter())
-                .filter(|t| words.iter().any(|w| t.contains(w)))
-                .count()
-        };
-        let mysql = count(&["mysql", "mariadb"]);
-        let postgres = count(&["postgres", "psql", "pg_", "rds", "cloud sql"]);
-        let mut code_mentions_prisma = false;
-        for item in &checklist.items {
-            for b in &item.blocks {
-                if b.content.contains("prisma") {
-                    code_mentions_prisma = true;
-                }
+        // How many texts name each database (or Prisma), in one pass each.
+        static STACK: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+            aho_corasick::AhoCorasick::new([
+                "mysql",
+                "mariadb",
+                "postgres",
+                "psql",
+                "pg_",
+                "rds",
+                "cloud sql",
+                "prisma",
+            ])
+            .expect("static patterns")
+        });
+        const GROUP: [usize; 8] = [0, 0, 1, 1, 1, 1, 1, 2];
+        let mut counts = [0usize; 3];
+        for t in item_lower.iter().chain(section_lower.iter()) {
+            let mut seen = [false; 3];
+            for m in STACK.find_overlapping_iter(t.as_str()) {
+                seen[GROUP[m.pattern().as_usize()]] = true;
+            }
+            for (count, seen) in counts.iter_mut().zip(seen) {
+                *count += usize::from(seen);
             }
         }
+        let [mysql, postgres, prisma] = counts;
+        let code_mentions_prisma = checklist
+            .items
+            .iter()
+            .flat_map(|i| &i.blocks)
+            .any(|b| b.content.contains("prisma"));
         Self {
             database: if mysql > postgres {
                 "mysql"
             } else {
                 "postgres"
             },
-            mentions_prisma: code_mentions_prisma || count(&["prisma"]) > 0,
+            mentions_prisma: code_mentions_prisma || prisma > 0,
             item_scans: item_lower.iter().map(|t| Scan::of(t)).collect(),
             section_scans: section_lower.iter().map(|t| Scan::of(t)).collect(),
             item_lower,
@@ -152,6 +166,8 @@ pub struct Facts<'a> {
     pub code_lower: String,
     scans: [&'a Scan; 3],
     code_scan: Scan,
+    /// The rules' words found in any of the item's texts.
+    any_words: WordSet,
     pub urls: Vec<String>,
     pub curls: Vec<Curl>,
     pub paths: Vec<String>,
@@ -202,6 +218,7 @@ impl<'a> Facts<'a> {
             code_lower.push_str(&c.to_lowercase());
             code_lower.push('\n');
         }
+        let code_scan = Scan::of(&code_lower);
         let mut curls = Vec::new();
         for source in code
             .iter()
@@ -307,7 +324,10 @@ impl<'a> Facts<'a> {
             lower,
             parent,
             section,
-            code_scan: Scan::of(&code_lower),
+            any_words: scans
+                .iter()
+                .fold(code_scan.set, |set, scan| set.union(&scan.set)),
+            code_scan,
             code_lower,
             scans,
             urls,
@@ -342,6 +362,9 @@ impl<'a> Facts<'a> {
     /// The first word of the list in the item, the code under it, its parent
     /// item or its section, and where it was found.
     pub fn topic(&self, words: &Words) -> Option<(&'static str, Place)> {
+        if !words.may_be_in(&self.any_words) {
+            return None;
+        }
         [Place::Item, Place::Code, Place::Parent, Place::Section]
             .into_iter()
             .find_map(|place| self.within(words, place).map(|w| (w, place)))
@@ -350,7 +373,7 @@ impl<'a> Facts<'a> {
     /// Whether the item's own text says little of itself ("Login",
     /// "**Auth Service**", "Generate if needed"): its context then decides.
     pub fn terse(&self) -> bool {
-        self.lower.split_whitespace().count() <= 3
+        self.lower.split_whitespace().nth(3).is_none()
     }
 
     /// The thresholds on one metric.

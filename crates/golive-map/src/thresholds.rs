@@ -7,6 +7,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use golive_core::{Expectation, Threshold};
 use regex::Regex;
 
@@ -133,34 +134,111 @@ fn number(s: &str) -> String {
     s.replace(',', "")
 }
 
+/// Words some pattern needs, one bit per pattern family: the text is read
+/// once for all of them, and a family whose words are absent (most, for
+/// most items) is not run.
+mod cue {
+    pub const LESS: u32 = 1;
+    pub const PERCENTILE: u32 = 1 << 1;
+    pub const ERROR: u32 = 1 << 2;
+    pub const PERCENT: u32 = 1 << 3;
+    pub const USERS: u32 = 1 << 4;
+    pub const REQUESTS: u32 = 1 << 5;
+    pub const LOAD: u32 = 1 << 6;
+    pub const LENGTH: u32 = 1 << 7;
+    pub const VERSION: u32 = 1 << 8;
+    pub const COUNT: u32 = 1 << 9;
+    pub const THAN: u32 = 1 << 10;
+    pub const EVERY: u32 = 1 << 11;
+    pub const GRADE: u32 = 1 << 12;
+}
+
+const CUES: &[(&str, u32)] = &[
+    ("<", cue::LESS),
+    ("≤", cue::LESS),
+    ("under", cue::LESS),
+    ("below", cue::LESS),
+    ("less", cue::LESS),
+    ("within", cue::LESS),
+    ("faster", cue::LESS),
+    ("no more", cue::LESS),
+    ("at most", cue::LESS),
+    ("max", cue::LESS),
+    ("up to", cue::LESS),
+    ("percentile", cue::PERCENTILE),
+    ("error", cue::ERROR),
+    ("%", cue::PERCENT),
+    ("user", cue::USERS),
+    ("connection", cue::USERS),
+    ("client", cue::USERS),
+    ("vus", cue::USERS),
+    ("req", cue::REQUESTS),
+    ("rps", cue::REQUESTS),
+    ("load", cue::LOAD),
+    ("traffic", cue::LOAD),
+    ("char", cue::LENGTH),
+    ("byte", cue::LENGTH),
+    ("bit", cue::LENGTH),
+    ("+", cue::VERSION | cue::COUNT),
+    (">=", cue::VERSION | cue::COUNT),
+    (" or ", cue::VERSION),
+    (" and ", cue::VERSION),
+    ("least", cue::COUNT),
+    ("minimum", cue::COUNT),
+    ("should be", cue::COUNT),
+    ("must be", cue::COUNT),
+    ("than", cue::THAN),
+    ("every", cue::EVERY),
+    ("grade", cue::GRADE),
+    ("rating", cue::GRADE),
+];
+
+fn cues(text: &str) -> u32 {
+    static MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(CUES.iter().map(|(w, _)| w))
+            .expect("static patterns")
+    });
+    MATCHER
+        .find_overlapping_iter(text)
+        .fold(0, |found, m| found | CUES[m.pattern().as_usize()].1)
+}
+
+/// The matches of a pattern whose words are in the text; none otherwise.
+fn when<'t>(
+    present: bool,
+    pattern: &Regex,
+    text: &'t str,
+) -> impl Iterator<Item = regex::Captures<'t>> {
+    present
+        .then(|| pattern.captures_iter(text))
+        .into_iter()
+        .flatten()
+}
+
 /// Every threshold the text states, in a fixed order: latency percentiles,
 /// latency, rates, counts, sizes, ages, versions, grades.
 pub fn extract(text: &str) -> Vec<Threshold> {
     let mut out = Vec::new();
-    // Every threshold has a number: most items have none, and skip every pattern.
-    let lower = text.to_ascii_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    let found = cues(text);
+    let has = |family: u32| found & family != 0;
     // Every threshold but a grade has a number: most items have none, and
     // skip every pattern.
     if !text.bytes().any(|b| b.is_ascii_digit()) {
-        if has(&["grade", "rating"]) {
+        if has(cue::GRADE) {
             grades(text, &mut out);
         }
         return out;
     }
-    // Each pattern needs some word; looking for the words first skips the
-    // patterns that cannot match (most of them, for most items).
-    let p_digit = lower
+    let p_digit = text
         .as_bytes()
         .windows(2)
-        .any(|w| w[0] == b'p' && w[1].is_ascii_digit())
-        || has(&["percentile"]);
-    let less = has(&[
-        "<", "≤", "under", "below", "less", "within", "faster", "no more", "at most", "max",
-        "up to",
-    ]);
+        .any(|w| w[0].eq_ignore_ascii_case(&b'p') && w[1].is_ascii_digit())
+        || has(cue::PERCENTILE);
+    let less = has(cue::LESS);
     let mut percentile_spans = Vec::new();
-    for c in PERCENTILE.captures_iter(if p_digit && less { text } else { "" }) {
+    for c in when(p_digit && less, &PERCENTILE, text) {
         if let Some(ms) = millis(&c[2], &c[3]) {
             push(
                 &mut out,
@@ -170,13 +248,13 @@ pub fn extract(text: &str) -> Vec<Threshold> {
             percentile_spans.push(c.get(0).map(|m| m.range()).unwrap_or_default());
         }
     }
-    for c in PERCENTILE_AFTER.captures_iter(if p_digit && less { text } else { "" }) {
+    for c in when(p_digit && less, &PERCENTILE_AFTER, text) {
         if let Some(ms) = millis(&c[1], &c[2]) {
             push(&mut out, &format!("p{} < {}", &c[3], fmt_ms(ms)), &c[0]);
             percentile_spans.push(c.get(0).map(|m| m.range()).unwrap_or_default());
         }
     }
-    for c in LATENCY.captures_iter(if less { text } else { "" }) {
+    for c in when(less, &LATENCY, text) {
         let m = c.get(0).map(|m| m.range()).unwrap_or_default();
         if percentile_spans.iter().any(|p| {
             p.start <= m.start && m.end <= p.end + 2 || m.start <= p.start && p.end <= m.end
@@ -202,21 +280,21 @@ pub fn extract(text: &str) -> Vec<Threshold> {
             push(&mut out, &format!("time < {}", fmt_ms(ms)), &c[0]);
         }
     }
-    for c in ERROR_RATE
-        .captures_iter(text)
-        .chain(ERROR_RATE_PAREN.captures_iter(text))
-    {
+    for c in when(has(cue::ERROR), &ERROR_RATE, text).chain(when(
+        has(cue::ERROR),
+        &ERROR_RATE_PAREN,
+        text,
+    )) {
         push(
             &mut out,
             &format!("errors {} {}%", op_of(&c[1]), &c[2]),
             &c[0],
         );
     }
-    let percent = if lower.contains('%') { text } else { "" };
-    for c in SUCCESS_RATE.captures_iter(percent) {
+    for c in when(has(cue::PERCENT), &SUCCESS_RATE, text) {
         push(&mut out, &format!("success >= {}%", &c[1]), &c[0]);
     }
-    for c in PERCENT_METRIC.captures_iter(percent) {
+    for c in when(has(cue::PERCENT), &PERCENT_METRIC, text) {
         let name = c[1].to_ascii_lowercase();
         let metric = if name.contains("hit") {
             "cache_hit_rate"
@@ -235,47 +313,33 @@ pub fn extract(text: &str) -> Vec<Threshold> {
             &c[0],
         );
     }
-    for c in USERS.captures_iter(if has(&["user", "connection", "client", "vus"]) {
-        text
-    } else {
-        ""
-    }) {
+    for c in when(has(cue::USERS), &USERS, text) {
         push(&mut out, &format!("users >= {}", number(&c[1])), &c[0]);
     }
-    for c in RPS.captures_iter(if has(&["req", "rps"]) { text } else { "" }) {
+    for c in when(has(cue::REQUESTS), &RPS, text) {
         push(&mut out, &format!("rps >= {}", number(&c[1])), &c[0]);
     }
-    for c in MULTIPLIER.captures_iter(if has(&["load", "traffic"]) { text } else { "" }) {
+    for c in when(has(cue::LOAD), &MULTIPLIER, text) {
         push(&mut out, &format!("load_factor >= {}", &c[1]), &c[0]);
     }
-    for c in MIN_LENGTH.captures_iter(if has(&["char", "byte", "bit"]) {
-        text
-    } else {
-        ""
-    }) {
+    for c in when(has(cue::LENGTH), &MIN_LENGTH, text) {
         let n = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
         push(&mut out, &format!("length >= {n}"), &c[0]);
     }
-    let version_text = if has(&["+", " or ", " and ", ">="]) {
-        text
+    let versions: Vec<std::ops::Range<usize>> = if has(cue::VERSION) {
+        VERSION_MIN
+            .find_iter(text)
+            .chain(VERSION_GE.find_iter(text))
+            .map(|m| m.range())
+            .collect()
     } else {
-        ""
+        Vec::new()
     };
-    let versions: Vec<std::ops::Range<usize>> = VERSION_MIN
-        .find_iter(version_text)
-        .chain(VERSION_GE.find_iter(version_text))
-        .map(|m| m.range())
-        .collect();
     if !out
         .iter()
         .any(|t| t.expect.field() == "length" || t.expect.field() == "users")
     {
-        let counting = if has(&["+", "least", "minimum", "should be", "must be", ">="]) {
-            text
-        } else {
-            ""
-        };
-        for c in AT_LEAST_COUNT.captures_iter(counting) {
+        for c in when(has(cue::COUNT), &AT_LEAST_COUNT, text) {
             let range = c.get(0).map(|m| m.range()).unwrap_or_default();
             let decimal =
                 text[..range.start].ends_with(|ch: char| ch == '.' || ch.is_ascii_digit());
@@ -310,7 +374,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
             push(&mut out, &format!("count >= {n}"), &c[0]);
         }
     }
-    for c in AGE.captures_iter(if has(&["than"]) { text } else { "" }) {
+    for c in when(has(cue::THAN), &AGE, text) {
         let unit = match c[3].to_ascii_lowercase().trim_end_matches('s') {
             "day" => "d",
             "hour" => "h",
@@ -329,7 +393,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         };
         push(&mut out, &format!("age {op} {n}{unit}"), &c[0]);
     }
-    for c in EVERY.captures_iter(if has(&["every"]) { text } else { "" }) {
+    for c in when(has(cue::EVERY), &EVERY, text) {
         let unit = c[2].to_ascii_lowercase().chars().next().unwrap_or('m');
         let unit = match unit {
             's' => "s",
@@ -339,7 +403,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         };
         push(&mut out, &format!("interval <= {}{unit}", &c[1]), &c[0]);
     }
-    for c in VERSION_MIN.captures_iter(version_text) {
+    for c in when(!versions.is_empty(), &VERSION_MIN, text) {
         let what = c[1].to_ascii_lowercase().replace(['.', ' '], "_");
         let prefix = if what == "tls" || what == "ssl" {
             "TLSv"
@@ -353,7 +417,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         };
         push(&mut out, &format!("{field} >= {prefix}{}", &c[2]), &c[0]);
     }
-    for c in VERSION_GE.captures_iter(version_text) {
+    for c in when(!versions.is_empty(), &VERSION_GE, text) {
         let what = c[1].to_ascii_lowercase().replace(['.', ' '], "_");
         let field = if what == "tls" {
             "min_protocol".to_string()
@@ -363,7 +427,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         let prefix = if what == "tls" { "TLSv" } else { "" };
         push(&mut out, &format!("{field} >= {prefix}{}", &c[2]), &c[0]);
     }
-    if has(&["grade", "rating"]) {
+    if has(cue::GRADE) {
         grades(text, &mut out);
     }
     out

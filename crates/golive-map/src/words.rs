@@ -28,20 +28,58 @@ static VOCABULARY_MATCHER: LazyLock<Vocabulary> = LazyLock::new(|| Vocabulary {
         .collect(),
 });
 
+/// A set of vocabulary words, one bit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordSet([u64; VOCABULARY_LEN.div_ceil(64)]);
+
+impl WordSet {
+    pub const EMPTY: WordSet = WordSet([0; VOCABULARY_LEN.div_ceil(64)]);
+
+    fn insert(&mut self, id: u16) {
+        self.0[usize::from(id) / 64] |= 1 << (id % 64);
+    }
+
+    fn contains(&self, id: u16) -> bool {
+        self.0[usize::from(id) / 64] & (1 << (id % 64)) != 0
+    }
+
+    fn meets(&self, other: &WordSet) -> bool {
+        // No early exit: the whole fold compiles to a few vector operations.
+        self.0
+            .iter()
+            .zip(&other.0)
+            .fold(0, |any, (a, b)| any | (a & b))
+            != 0
+    }
+
+    /// The words in either set.
+    pub fn union(mut self, other: &WordSet) -> WordSet {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
+        self
+    }
+}
+
 fn boundary(b: Option<&u8>) -> bool {
     b.is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 
 /// The vocabulary's words that stand in one text as whole words, in text
 /// order: by where they end, the longer first when two end together.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Scan {
     found: Vec<u16>,
+    /// The same words as a set, to tell at once that a list has none.
+    pub set: WordSet,
 }
 
 impl Scan {
     /// The scan of a text with no words.
-    pub const EMPTY: Scan = Scan { found: Vec::new() };
+    pub const EMPTY: Scan = Scan {
+        found: Vec::new(),
+        set: WordSet::EMPTY,
+    };
 
     /// Reads `text` (expected in lower case) once.
     pub fn of(text: &str) -> Self {
@@ -49,23 +87,27 @@ impl Scan {
             return Self::EMPTY;
         }
         let bytes = text.as_bytes();
-        let found = VOCABULARY_MATCHER
-            .matcher
-            .find_overlapping_iter(text)
-            .filter(|m| {
-                (m.start() == 0 || boundary(bytes.get(m.start() - 1)))
-                    && boundary(bytes.get(m.end()))
-            })
-            .map(|m| m.pattern().as_usize() as u16)
-            .collect();
-        Self { found }
+        let mut found = Vec::new();
+        let mut set = WordSet::EMPTY;
+        // Overlapping matches come in text order (by where they end, the
+        // longer first when two end together), which is the order lists
+        // promise.
+        for m in VOCABULARY_MATCHER.matcher.find_overlapping_iter(text) {
+            if (m.start() == 0 || boundary(bytes.get(m.start() - 1)))
+                && boundary(bytes.get(m.end()))
+            {
+                let id = m.pattern().as_usize() as u16;
+                found.push(id);
+                set.insert(id);
+            }
+        }
+        Self { found, set }
     }
 }
 
 /// A list of words and phrases, found as whole words (not inside others).
 pub struct Words {
-    /// Which vocabulary words are in the list, one bit each.
-    members: Vec<u64>,
+    members: WordSet,
     /// For a list made outside the `words!` macro, whose words the
     /// vocabulary may lack: its own automaton, over the text itself.
     own: Option<(Vec<&'static str>, AhoCorasick)>,
@@ -80,14 +122,14 @@ impl Words {
             .collect();
         match ids {
             Some(ids) => {
-                let mut members = vec![0u64; VOCABULARY.len().div_ceil(64)];
+                let mut members = WordSet::EMPTY;
                 for id in ids {
-                    members[usize::from(id) / 64] |= 1 << (id % 64);
+                    members.insert(id);
                 }
                 Self { members, own: None }
             }
             None => Self {
-                members: Vec::new(),
+                members: WordSet::EMPTY,
                 own: Some((
                     list.to_vec(),
                     AhoCorasick::new(list).expect("word lists are small"),
@@ -120,10 +162,19 @@ impl Words {
         if self.own.is_some() {
             return self.find(text);
         }
+        if !self.may_be_in(&scan.set) {
+            return None;
+        }
         scan.found
             .iter()
-            .find(|&&id| self.members[usize::from(id) / 64] & (1 << (id % 64)) != 0)
+            .find(|&&id| self.members.contains(id))
             .map(|&id| VOCABULARY[usize::from(id)])
+    }
+
+    /// Whether any of the list's words may be among `words` (always, for a
+    /// list outside the vocabulary).
+    pub fn may_be_in(&self, words: &WordSet) -> bool {
+        self.own.is_some() || self.members.meets(words)
     }
 }
 
@@ -190,7 +241,7 @@ mod tests {
             let shared = Words::new(list);
             assert!(shared.own.is_none(), "{list:?} is in the vocabulary");
             let alone = Words {
-                members: Vec::new(),
+                members: WordSet::EMPTY,
                 own: Some((list.to_vec(), AhoCorasick::new(*list).unwrap())),
             };
             for t in texts {

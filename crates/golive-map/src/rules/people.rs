@@ -1,6 +1,9 @@
 //! Items only people settle, and items only a cloud provider's API can
 //! answer.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 use golive_core::Class;
 
 use super::{Candidate, Env, score};
@@ -95,7 +98,9 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
             "webhook"
         ])
         .is_some();
-    if MANUAL_VERBS.contains(&first) || creates_elsewhere {
+    static VERBS: LazyLock<HashSet<&str>> =
+        LazyLock::new(|| MANUAL_VERBS.iter().copied().collect());
+    if VERBS.contains(first) || creates_elsewhere {
         return Some(Candidate {
             rule: "people",
             class: Class::Manual,

@@ -45,17 +45,9 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "urls are set",
         "set correctly",
     ];
-    let vars: Vec<String> = f
-        .env_names
-        .iter()
-        .filter(|n| is_var_name(n))
-        .cloned()
-        .collect();
-    let assignment =
-        f.item.plain.contains('=') && vars.iter().any(|v| f.item.plain.contains(&format!("{v}=")));
     let (word, place) = match f.topic(words) {
         Some(hit) => hit,
-        None if !vars.is_empty() => ("a variable name", Place::Item),
+        None if f.env_names.iter().any(|n| is_var_name(n)) => ("a variable name", Place::Item),
         None => return None,
     };
     if place != Place::Item && place != Place::Code && !(f.terse() || f.has_children) {
@@ -109,6 +101,14 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     {
         return None;
     }
+    let vars: Vec<String> = f
+        .env_names
+        .iter()
+        .filter(|n| is_var_name(n))
+        .cloned()
+        .collect();
+    let assignment =
+        f.item.plain.contains('=') && vars.iter().any(|v| f.item.plain.contains(&format!("{v}=")));
     let mut rules: Vec<&str> = Vec::new();
     let mut settings = table(&[]);
     if f.has(crate::words![

@@ -45,13 +45,13 @@ fn request_expectations(f: &Facts<'_>) -> Vec<Expectation> {
 /// An HTTP request the item shows (`curl` under it) or names (a URL or a
 /// path with words about answering), or a service said to be up.
 pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let expect_extra = request_expectations(f);
     let gets: Vec<_> = f
         .curls
         .iter()
         .filter(|c| c.method == "GET" && c.data.is_none())
         .collect();
     if !gets.is_empty() {
+        let expect_extra = request_expectations(f);
         let mut checks = Vec::new();
         let mut rebased = Vec::new();
         for c in gets.iter().take(4) {
@@ -165,6 +165,15 @@ pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "test",
         "open",
     ];
+    // A path or URL the item names, with a word about answering, needs no
+    // other subject.
+    let own_target = !(f.paths.is_empty() && f.urls.is_empty());
+    let (word, place) = match f.topic(subject) {
+        Some((w, Place::Item | Place::Code)) => (w, Place::Item),
+        _ if own_target => (f.has(predicate)?, Place::Item),
+        Some(hit) => hit,
+        None => return None,
+    };
     // An item about who may reach a page is the auth probe's: a plain
     // request passing because the page answers would say the opposite.
     if f.has(crate::words![
@@ -227,15 +236,6 @@ pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     {
         return None;
     }
-    // A path or URL the item names, with a word about answering, needs no
-    // other subject.
-    let own_target = !(f.paths.is_empty() && f.urls.is_empty());
-    let (word, place) = match f.topic(subject) {
-        Some((w, Place::Item | Place::Code)) => (w, Place::Item),
-        _ if own_target => (f.has(predicate)?, Place::Item),
-        Some(hit) => hit,
-        None => return None,
-    };
     let context_ok = place == Place::Item
         || place == Place::Code
         || ((f.terse() || f.has_children)
@@ -280,7 +280,7 @@ pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "http",
         "http",
         table(&[("url", s(&url))]),
-        expect_extra,
+        request_expectations(f),
         why,
         score(base, place),
     ))
