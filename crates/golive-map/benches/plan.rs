@@ -7,6 +7,10 @@ use std::path::PathBuf;
 use criterion::{Criterion, criterion_group, criterion_main};
 use golive_checklist::Checklist;
 
+/// The golive binary's allocator, so that the figures are what `golive plan` sees.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn seeds() -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/seeds");
     let mut out: Vec<_> = std::fs::read_dir(&dir)
