@@ -271,10 +271,18 @@ impl<'a> Facts<'a> {
             Vec::new()
         };
         let mut files = Vec::new();
-        for w in item.code_spans.iter().map(String::as_str).chain(
+        // A file name has a dot, or is a Dockerfile or a Makefile.
+        let may_name_files = |t: &str| t.contains('.') || t.contains("file");
+        let file_words = item.code_spans.iter().map(String::as_str).chain(
             item.plain
-                .split(|c: char| c.is_whitespace() || "(),;".contains(c)),
-        ) {
+                .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | ';')),
+        );
+        let file_words = (may_name_files(&item.plain)
+            || item.code_spans.iter().any(|c| may_name_files(c)))
+        .then_some(file_words)
+        .into_iter()
+        .flatten();
+        for w in file_words {
             let w = w.trim_matches(|c| c == '`' || c == '\'' || c == '"');
             if (w.contains('.') || w == "Dockerfile" || w == "Makefile")
                 && !w.contains("://")

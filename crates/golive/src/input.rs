@@ -87,8 +87,9 @@ fn config_failure(path: &Path, text: &str, e: golive_config::ConfigError) -> Fai
     )
 }
 
-/// Maps a checklist again, choosing the variable names the environment
-/// defines (a config runs as written and is left alone).
+/// Maps a checklist, choosing the variable names the environment defines
+/// (a config runs as written and is left alone). `load` leaves this to be
+/// done once those names are known, so a checklist is mapped once.
 pub fn map_with(loaded: &mut Loaded, names: Vec<String>) {
     if loaded.config.is_some() {
         return;
@@ -98,17 +99,17 @@ pub fn map_with(loaded: &mut Loaded, names: Vec<String>) {
     }
 }
 
-/// Reads and plans the input of `run` and `plan`.
+/// Reads the input of `run` and `plan`: a config is bound to its checklist
+/// and planned; a checklist is mapped by [`map_with`].
 pub fn load(path: &Path) -> Result<Loaded, Failure> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     if !is_config(path) {
         let c = checklist(path)?;
-        let plan = golive_map::plan(&c);
         return Ok(Loaded {
             source: path.to_path_buf(),
             checklist: Some((path.to_path_buf(), c)),
             config: None,
-            plan,
+            plan: Plan::default(),
             base,
         });
     }
