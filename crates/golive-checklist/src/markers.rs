@@ -30,6 +30,41 @@ static PRIORITY_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn priority_word(word: &str) -> Option<Priority> {
+    // Most groups ("(HTTP)", "(30 seconds)") open with no priority word:
+    // their first word tells so without building the normalised copy.
+    let first = word.split_whitespace().next().unwrap_or("");
+    let opens = |p: &str| {
+        first
+            .get(..p.len())
+            .is_some_and(|f| f.eq_ignore_ascii_case(p))
+    };
+    let possible = [
+        "critical",
+        "blocker",
+        "p0",
+        "must",
+        "high",
+        "p1",
+        "required",
+        "mandatory",
+        "medium",
+        "low",
+        "p2",
+        "p3",
+        "recommended",
+        "optional",
+        "nice",
+        "if",
+        "when",
+    ]
+    .iter()
+    .any(|w| first.eq_ignore_ascii_case(w))
+        || ["optional", "recommended", "required", "critical"]
+            .iter()
+            .any(|p| opens(p));
+    if !possible {
+        return None;
+    }
     let w = word.to_ascii_lowercase();
     let w = w.split_whitespace().collect::<Vec<_>>().join(" ");
     Some(match w.as_str() {
@@ -63,10 +98,19 @@ pub struct Marker {
 pub fn find_priority(text: &str) -> Option<Marker> {
     // The label regex only matches texts whose first word is a priority
     // word; checking that by hand first keeps the common case cheap.
-    let start =
-        text.trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '_' || c == '[');
+    let leading = |c: char| c.is_whitespace() || c == '*' || c == '_' || c == '[';
+    // Bytes first; characters only from the first non-ASCII one on.
+    let start = match text
+        .bytes()
+        .position(|b| !b.is_ascii() || !leading(char::from(b)))
+    {
+        Some(p) if !text.as_bytes()[p].is_ascii() => text[p..].trim_start_matches(leading),
+        Some(p) => &text[p..],
+        None => "",
+    };
     let first = &start[..start
-        .find(|c: char| !c.is_ascii_alphanumeric())
+        .bytes()
+        .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(start.len())];
     let label_word = [
         "critical",
@@ -177,19 +221,24 @@ pub fn without_numbering(title: &str) -> &str {
 
 /// Whether a heading opens a sign-off part of the document.
 pub fn is_signoff_heading(title: &str) -> bool {
-    let t = title.to_ascii_lowercase();
-    [
-        "sign-off",
-        "signoff",
-        "sign off",
-        "sign-offs",
-        "approval",
-        "authoriz",
-        "authoris",
-        "signature",
-    ]
-    .iter()
-    .any(|w| t.contains(w))
+    const WORDS: [&[u8]; 8] = [
+        b"sign-off",
+        b"signoff",
+        b"sign off",
+        b"sign-offs",
+        b"approval",
+        b"authoriz",
+        b"authoris",
+        b"signature",
+    ];
+    // Every word opens with `sign`, `appr` or `auth`: only there is it
+    // worth comparing them all.
+    let t = title.as_bytes();
+    (0..t.len()).any(|i| {
+        let at = &t[i..];
+        let opens = |w: &[u8]| at.get(..w.len()).is_some_and(|s| s.eq_ignore_ascii_case(w));
+        (opens(b"sign") || opens(b"appr") || opens(b"auth")) && WORDS.iter().any(|w| opens(w))
+    })
 }
 
 /// Whether a table header row names the columns of a sign-off table.

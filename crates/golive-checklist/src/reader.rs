@@ -9,14 +9,18 @@
 //! nesting by content column, lazy continuation lines, ATX and setext
 //! headings, pipe tables, HTML comments and block quotes.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use crate::markers;
 use crate::model::{Block, BlockKind, Item, Note, Priority, Section, SignoffRole, Status};
-use crate::text::{self, decode, fix_mojibake, indent_of, is_blank, slug, strip_inline};
+use crate::text::{
+    self, decode, find_str, fix_mojibake, indent_of, is_blank, slug, slug_into, strip_inline,
+};
 use crate::{Checklist, ReadError};
 
 /// Longest id segment; longer text is cut at a word boundary.
@@ -98,10 +102,17 @@ struct Reader<'a> {
     table: Option<OpenTable>,
     in_comment: bool,
     last: Last,
-    last_paragraph_text: String,
+    /// The line behind `Last::Paragraph`, read again only if a setext
+    /// underline makes it a heading.
+    last_paragraph_body: &'a [u8],
+    /// Per section: whether it or a section it is under is a sign-off
+    /// section, decided once when it opens rather than on every text line.
+    signoff_section: Vec<bool>,
     /// The sign-off role a following `Name:` / `Date:` line fills in.
     open_signoff: Option<usize>,
     explicit_ids: Vec<Option<(String, u32, u32)>>,
+    /// Per item: whether its plain text is its text (see `list_item`).
+    plain_is_text: Vec<bool>,
 }
 
 pub(crate) fn read(source: Vec<u8>) -> Result<Checklist, ReadError> {
@@ -120,14 +131,13 @@ pub(crate) fn read(source: Vec<u8>) -> Result<Checklist, ReadError> {
 }
 
 fn split_lines(source: &[u8]) -> Vec<Line<'_>> {
-    let mut lines = Vec::new();
+    // Room for lines of 24 bytes on average, so that a checklist of usual
+    // lines is split without moving the vector as it grows.
+    let mut lines = Vec::with_capacity(source.len() / 24 + 1);
     let mut start = 0;
     let mut no = 1u32;
     while start < source.len() {
-        let end = source[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(source.len(), |p| start + p);
+        let end = find_newline(&source[start..]).map_or(source.len(), |p| start + p);
         let mut body = &source[start..end];
         if body.last() == Some(&b'\r') {
             body = &body[..body.len() - 1];
@@ -141,6 +151,33 @@ fn split_lines(source: &[u8]) -> Vec<Line<'_>> {
         start = end + 1;
     }
     lines
+}
+
+/// The first `\n`, eight bytes at a time (the classic "has a zero byte" test
+/// on the bytes XORed with `\n`): finding line ends byte by byte was a
+/// tenth of reading a long checklist.
+fn find_newline(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = hay.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+        // Only bytes at or above the first zero byte can be flagged, so the
+        // lowest flag is the first newline.
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| at + p)
 }
 
 /// Length of a block-quote prefix (`> `, `>> `, ` > `), which the scanner
@@ -326,6 +363,9 @@ fn table_cells(row: &str) -> Vec<String> {
 
 fn code_spans(text: &str) -> Vec<String> {
     let mut spans = Vec::new();
+    if !text.as_bytes().contains(&b'`') {
+        return spans;
+    }
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -365,10 +405,15 @@ fn code_spans(text: &str) -> Vec<String> {
 
 impl<'a> Reader<'a> {
     fn new(source: &'a [u8]) -> Self {
+        let lines = split_lines(source);
+        // Items are large, and growing their vector one by one moved them a
+        // dozen times. Checklists are about half items; capped, so that a
+        // long file of other text does not reserve much it never uses.
+        let items = (lines.len() / 2 + 16).min(1024);
         Self {
-            lines: split_lines(source),
+            lines,
             sections: Vec::new(),
-            items: Vec::new(),
+            items: Vec::with_capacity(items),
             signoffs: Vec::new(),
             notes: Vec::new(),
             frames: Vec::new(),
@@ -378,9 +423,11 @@ impl<'a> Reader<'a> {
             table: None,
             in_comment: false,
             last: Last::Blank,
-            last_paragraph_text: String::new(),
+            last_paragraph_body: &[],
+            signoff_section: Vec::new(),
             open_signoff: None,
-            explicit_ids: Vec::new(),
+            explicit_ids: Vec::with_capacity(items),
+            plain_is_text: Vec::with_capacity(items),
         }
     }
 
@@ -414,7 +461,7 @@ impl<'a> Reader<'a> {
 
     fn line(&mut self, idx: usize) {
         let line_no = self.lines[idx].no;
-        let raw = self.lines[idx].body;
+        let raw: &'a [u8] = self.lines[idx].body;
         let quote = quote_prefix(raw);
         let full = &raw[quote..];
         let (indent_col, indent_bytes) = indent_of(full);
@@ -452,7 +499,8 @@ impl<'a> Reader<'a> {
             return;
         }
         if self.in_comment {
-            if decode(full).contains("-->") {
+            // Lossy decoding never touches ASCII bytes, so the bytes can be searched.
+            if full.windows(3).any(|w| w == b"-->") {
                 self.in_comment = false;
             }
             return;
@@ -499,9 +547,11 @@ impl<'a> Reader<'a> {
                 self.last = Last::Other;
                 return;
             }
-            if let (Some(level), Last::Paragraph { line }) = (setext_underline(body), self.last)
+            // The underline test comes last: it only matters right under a paragraph.
+            if let Last::Paragraph { line } = self.last
                 && self.frames.is_empty()
                 && line + 1 == line_no
+                && let Some(level) = setext_underline(body)
             {
                 // The paragraph line above was a heading after all.
                 let owner_section = self.section;
@@ -510,7 +560,7 @@ impl<'a> Reader<'a> {
                 {
                     blocks.pop();
                 }
-                let heading_text = self.last_paragraph_text.clone();
+                let heading_text = decode(self.last_paragraph_body).trim().to_string();
                 self.open_section(level, heading_text, line);
                 self.last = Last::Other;
                 return;
@@ -598,6 +648,9 @@ impl<'a> Reader<'a> {
             .rev()
             .find_map(|s| *s);
         let index = self.sections.len();
+        let signoff =
+            markers::is_signoff_heading(&title) || parent.is_some_and(|p| self.signoff_section[p]);
+        self.signoff_section.push(signoff);
         self.sections.push(Section {
             title,
             heading,
@@ -618,14 +671,7 @@ impl<'a> Reader<'a> {
     }
 
     fn in_signoff_section(&self) -> bool {
-        let mut s = self.section;
-        while let Some(i) = s {
-            if markers::is_signoff_heading(&self.sections[i].title) {
-                return true;
-            }
-            s = self.sections[i].parent;
-        }
-        false
+        self.section.is_some_and(|s| self.signoff_section[s])
     }
 
     fn list_item(
@@ -650,7 +696,9 @@ impl<'a> Reader<'a> {
             // A plain list item: its text belongs to the enclosing item or section.
             let owner = parent_item.map_or(Owner::Section(self.section), Owner::Item);
             let content = decode(body).trim().to_string();
-            self.signoff_label(&strip_list_text(&content));
+            if self.in_signoff_section() {
+                self.signoff_label(strip_list_text(&content));
+            }
             self.attach(
                 owner,
                 Block {
@@ -669,9 +717,10 @@ impl<'a> Reader<'a> {
         let box_start = width.min(body.len());
         let status_offset = body_offset + box_start + 1;
         let column = u32::try_from(indent_col + box_start + 1).unwrap_or(u32::MAX);
-        let raw_text = decode(rest.get(3..).unwrap_or_default()).trim().to_string();
+        let raw_text = decode(rest.get(3..).unwrap_or_default());
+        let raw_text = raw_text.trim();
 
-        if let Some(role) = self.signoff_item(&raw_text, line_no, status, status_offset) {
+        if let Some(role) = self.signoff_item(raw_text, line_no, status, status_offset) {
             self.signoffs.push(role);
             self.frames.push(Frame {
                 content_col,
@@ -682,12 +731,25 @@ impl<'a> Reader<'a> {
         }
 
         let index = self.items.len();
-        let explicit = raw_text
-            .contains("golive:id")
-            .then(|| EXPLICIT_ID.captures(&raw_text))
+        // An explicit id is written in a comment, so most texts need neither
+        // the id regex nor comment removal: `<` is found with memchr.
+        let has_comment =
+            raw_text.as_bytes().contains(&b'<') && find_str(raw_text, "<!--").is_some();
+        let explicit = (has_comment && find_str(raw_text, "golive:id").is_some())
+            .then(|| EXPLICIT_ID.captures(raw_text))
             .flatten()
             .map(|c| (c[1].to_string(), line_no, column));
-        let text = collapse_comments(&raw_text);
+        let mut text = String::with_capacity(raw_text.len());
+        let tidy = if has_comment {
+            collapse_comments_into(raw_text, &mut text);
+            false
+        } else {
+            text::collapse_spaces_into(raw_text, &mut text)
+        };
+        // Tidy ASCII without markup is its own plain text (when no priority
+        // marker is cut out of it): see `resolve_priorities`.
+        self.plain_is_text
+            .push(tidy && !text::has_inline_markup(&text));
         let depth = parent_item.map_or(0, |p| self.items[p].depth + 1);
         if let Some(p) = parent_item {
             self.items[p].children.push(index);
@@ -727,8 +789,9 @@ impl<'a> Reader<'a> {
         offset: usize,
     ) -> Option<SignoffRole> {
         let (label, rest, label_has_colon) = bold_label(text)?;
-        let has_blank = rest.contains("___");
-        let has_date = DATE_FIELD.is_match(rest);
+        let has_blank = find_str(rest, "___").is_some();
+        // The regex needs the word, so most labels are settled without it.
+        let has_date = contains_ignore_case(rest.as_bytes(), b"date") && DATE_FIELD.is_match(rest);
         let bare = rest.is_empty() && label_has_colon && self.in_signoff_section();
         if label.is_empty() || !(has_blank || has_date || bare) {
             return None;
@@ -800,26 +863,28 @@ impl<'a> Reader<'a> {
         false
     }
 
-    fn text_line(&mut self, line_no: u32, indent_col: usize, body: &[u8]) {
-        let content = decode(body).trim_end().to_string();
+    fn text_line(&mut self, line_no: u32, indent_col: usize, body: &'a [u8]) {
+        let decoded = decode(body);
+        let content = decoded.trim_end();
         if let Last::ItemText(item) = self.last
             && self.frames.last().and_then(|f| f.item) == Some(item)
         {
             // A wrapped line of the item's own text (indented or lazy).
             let it = &mut self.items[item];
+            self.plain_is_text[item] = false;
             it.text.push(' ');
-            it.text.push_str(&collapse_comments(content.trim()));
+            collapse_comments_into(content.trim(), &mut it.text);
             return;
         }
         let owner = self.container(indent_col);
         if let Owner::Section(Some(s)) = owner
             && contains_ignore_case(content.as_bytes(), b"priority")
-            && let Some(p) = markers::priority_line(&content)
+            && let Some(p) = markers::priority_line(content)
         {
             self.sections[s].priority = Some(p);
         }
         let before = self.signoffs.len();
-        let was_signoff = self.signoff_label(content.trim());
+        let was_signoff = self.in_signoff_section() && self.signoff_label(content.trim());
         if was_signoff
             && self.signoffs.len() > before
             && let Some(role) = self.signoffs.last_mut()
@@ -835,7 +900,7 @@ impl<'a> Reader<'a> {
             },
         );
         self.last = if self.frames.is_empty() && indent_col <= 3 {
-            self.last_paragraph_text = content.trim().to_string();
+            self.last_paragraph_body = body;
             Last::Paragraph { line: line_no }
         } else {
             Last::Other
@@ -900,18 +965,33 @@ impl<'a> Reader<'a> {
     fn resolve_priorities(&mut self) {
         for i in 0..self.items.len() {
             let marker = markers::find_priority(&self.items[i].text);
-            let mut plain_src = self.items[i].text.clone();
-            if let Some(m) = &marker {
-                // The marker says how much the task matters; it is not part of the task.
-                plain_src.replace_range(m.range.clone(), " ");
-            }
             let inherited = self.items[i]
                 .parent
                 .map(|p| self.items[p].priority)
                 .filter(|p| *p != Priority::Normal)
                 .or_else(|| self.section_priority(self.items[i].section));
             let item = &mut self.items[i];
-            item.plain = strip_inline(&fix_mojibake(&plain_src));
+            if marker.is_none() && self.plain_is_text[i] {
+                // Tidy ASCII needs no mojibake repair, has no markup to strip
+                // and no spaces to collapse: the plain text is the text.
+                item.plain = item.text.clone();
+                item.code_spans = code_spans(&item.text);
+                item.priority = inherited.unwrap_or_default();
+                continue;
+            }
+            let plain_src = match &marker {
+                // The marker says how much the task matters; it is not part of the task.
+                Some(m) => {
+                    let mut s = String::with_capacity(item.text.len());
+                    s.push_str(&item.text[..m.range.start]);
+                    s.push(' ');
+                    s.push_str(&item.text[m.range.end..]);
+                    Cow::Owned(s)
+                }
+                None => Cow::Borrowed(item.text.as_str()),
+            };
+            let plain = strip_inline(&fix_mojibake(&plain_src));
+            item.plain = plain;
             item.code_spans = code_spans(&item.text);
             match marker {
                 Some(m) => {
@@ -953,7 +1033,10 @@ impl<'a> Reader<'a> {
             let s = slug(markers::without_numbering(&without_marker), SEGMENT_LEN);
             self.sections[i].slug = if s.is_empty() { "section".into() } else { s };
         }
-        let mut used: HashSet<String> = HashSet::with_capacity(self.items.len() * 2);
+        // Ids already taken, borrowed from the explicit ids and the items'
+        // bases; the rare numbered ids (`base-2`) are kept in `numbered`.
+        let mut used: HashSet<&str, IdHash> =
+            HashSet::with_capacity_and_hasher(self.items.len() * 2, IdHash::default());
         for (i, explicit) in self.explicit_ids.iter().enumerate() {
             if let Some((id, line, column)) = explicit {
                 if !VALID_ID.is_match(id) {
@@ -975,7 +1058,7 @@ impl<'a> Reader<'a> {
                         first_line: first.0.line,
                     });
                 }
-                used.insert(id.clone());
+                used.insert(id.as_str());
                 self.items[i].id = id.clone();
             }
         }
@@ -1002,36 +1085,92 @@ impl<'a> Reader<'a> {
         // and its own slug. Parents come before their children.
         let mut base_of: Vec<String> = Vec::with_capacity(self.items.len());
         for i in 0..self.items.len() {
-            let own = slug(&self.items[i].plain, SEGMENT_LEN);
-            let own = if own.is_empty() { "item" } else { own.as_str() };
             let prefix = match self.items[i].parent {
                 Some(p) => base_of[p].as_str(),
                 None => self.items[i]
                     .section
                     .map_or("", |s| section_prefix[s].as_str()),
             };
-            let mut base = String::with_capacity(prefix.len() + own.len() + 1);
+            let plain = &self.items[i].plain;
+            let mut base =
+                String::with_capacity(prefix.len() + 1 + plain.len().min(4 * SEGMENT_LEN));
             if !prefix.is_empty() {
                 base.push_str(prefix);
                 base.push('/');
             }
-            base.push_str(own);
+            let own_start = base.len();
+            slug_into(plain, SEGMENT_LEN, &mut base);
+            if base.len() == own_start {
+                base.push_str("item");
+            }
             base_of.push(base);
         }
+        let mut numbered: Vec<Option<String>> = vec![None; self.items.len()];
+        let mut numbered_used: HashSet<String, IdHash> = HashSet::default();
         for (i, base) in base_of.iter().enumerate() {
             if self.items[i].explicit_id {
                 continue;
             }
-            let mut id = base.clone();
-            let mut k = 2;
-            while used.contains(&id) {
-                id = format!("{base}-{k}");
-                k += 1;
+            if (numbered_used.is_empty() || !numbered_used.contains(base.as_str()))
+                && used.insert(base.as_str())
+            {
+                continue;
             }
-            used.insert(id.clone());
-            self.items[i].id = id;
+            let mut k = 2;
+            let mut id = format!("{base}-{k}");
+            while used.contains(id.as_str()) || numbered_used.contains(&id) {
+                k += 1;
+                id = format!("{base}-{k}");
+            }
+            numbered_used.insert(id.clone());
+            numbered[i] = Some(id);
+        }
+        drop(used);
+        for (i, (base, numbered)) in base_of.into_iter().zip(numbered).enumerate() {
+            if !self.items[i].explicit_id {
+                self.items[i].id = numbered.unwrap_or(base);
+            }
         }
         Ok(())
+    }
+}
+
+/// FxHash's mixing step: ids are short strings from the checklist itself, so
+/// SipHash's resistance to chosen keys buys nothing and costs a measurable
+/// share of reading a long checklist.
+#[derive(Default)]
+struct IdHasher(u64);
+
+type IdHash = BuildHasherDefault<IdHasher>;
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let mut word = [0; 8];
+            word[..tail.len()].copy_from_slice(tail);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -1047,7 +1186,7 @@ fn bold_label(text: &str) -> Option<(&str, &str, bool)> {
         return None;
     };
     let inner_start = marker.len();
-    let close = text[inner_start..].find(marker)? + inner_start;
+    let close = find_str(&text[inner_start..], marker)? + inner_start;
     let inner = &text[inner_start..close];
     if inner.trim().is_empty() {
         return None;
@@ -1071,29 +1210,28 @@ fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
-fn collapse_comments(text: &str) -> String {
-    if !text.contains("<!--") {
-        return text::collapse_spaces(text);
+/// The text without HTML comments and with its spaces collapsed, appended to
+/// `out` (an item's text, or a new string).
+fn collapse_comments_into(text: &str, out: &mut String) {
+    if find_str(text, "<!--").is_none() {
+        text::collapse_spaces_into(text, out);
+        return;
     }
-    let mut out = text.to_string();
-    while let Some(start) = out.find("<!--") {
-        match out[start..].find("-->") {
-            Some(end) => out.replace_range(start..start + end + 3, ""),
+    let mut without = text.to_string();
+    while let Some(start) = without.find("<!--") {
+        match without[start..].find("-->") {
+            Some(end) => without.replace_range(start..start + end + 3, ""),
             None => break,
         }
     }
-    text::collapse_spaces(&out)
+    text::collapse_spaces_into(&without, out);
 }
 
-fn strip_list_text(content: &str) -> String {
+fn strip_list_text(content: &str) -> &str {
     let body = content.as_bytes();
     match list_marker(body) {
-        Some(w) => content
-            .get(w.min(content.len())..)
-            .unwrap_or("")
-            .trim()
-            .to_string(),
-        None => content.to_string(),
+        Some(w) => content.get(w.min(content.len())..).unwrap_or("").trim(),
+        None => content,
     }
 }
 
