@@ -89,6 +89,8 @@ enum Last {
 }
 
 struct Reader<'a> {
+    /// The whole source as text, when it is UTF-8 (see [`text_of`]).
+    utf8: Option<&'a str>,
     lines: Vec<Line<'a>>,
     sections: Vec<Section>,
     items: Vec<Item>,
@@ -110,9 +112,10 @@ struct Reader<'a> {
     signoff_section: Vec<bool>,
     /// The sign-off role a following `Name:` / `Date:` line fills in.
     open_signoff: Option<usize>,
-    explicit_ids: Vec<Option<(String, u32, u32)>>,
-    /// Per item: whether its plain text is its text (see `list_item`).
-    plain_is_text: Vec<bool>,
+    /// Items with an explicit id (item, id, line, column), few if any.
+    explicit_ids: Vec<(usize, String, u32, u32)>,
+    /// Per item: what `list_item` learnt about its text.
+    shapes: Vec<Shape>,
 }
 
 pub(crate) fn read(source: Vec<u8>) -> Result<Checklist, ReadError> {
@@ -178,6 +181,25 @@ fn find_newline(hay: &[u8]) -> Option<usize> {
         .iter()
         .position(|&b| b == b'\n')
         .map(|p| at + p)
+}
+
+/// The text of `bytes`, a slice of the source, cut from `whole`, the source
+/// decoded once when it is UTF-8, rather than validated again line by line.
+/// As `decode` for anything else (not UTF-8, or not cut at characters).
+fn text_of<'a>(whole: Option<&'a str>, bytes: &'a [u8]) -> Cow<'a, str> {
+    if let Some(whole) = whole {
+        // Where the slice starts in the source, from the addresses as numbers
+        // (safe; slices have no stable way to tell their offset in another).
+        // `get` checks the range and the character boundaries; a slice
+        // from elsewhere (an empty default) gives a range outside the source.
+        let start = (bytes.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+        if let Some(s) = whole.get(start..start.wrapping_add(bytes.len()))
+            && std::ptr::eq(s.as_ptr(), bytes.as_ptr())
+        {
+            return Cow::Borrowed(s);
+        }
+    }
+    decode(bytes)
 }
 
 /// Length of a block-quote prefix (`> `, `>> `, ` > `), which the scanner
@@ -411,6 +433,7 @@ impl<'a> Reader<'a> {
         // long file of other text does not reserve much it never uses.
         let items = (lines.len() / 2 + 16).min(1024);
         Self {
+            utf8: std::str::from_utf8(source).ok(),
             lines,
             sections: Vec::new(),
             items: Vec::with_capacity(items),
@@ -426,8 +449,8 @@ impl<'a> Reader<'a> {
             last_paragraph_body: &[],
             signoff_section: Vec::new(),
             open_signoff: None,
-            explicit_ids: Vec::with_capacity(items),
-            plain_is_text: Vec::with_capacity(items),
+            explicit_ids: Vec::new(),
+            shapes: Vec::with_capacity(items),
         }
     }
 
@@ -490,7 +513,9 @@ impl<'a> Reader<'a> {
                     fence.content.push('\n');
                 }
                 let keep_from = indent_bytes.min(fence.strip_col);
-                fence.content.push_str(&decode(&full[keep_from..]));
+                fence
+                    .content
+                    .push_str(&text_of(self.utf8, &full[keep_from..]));
                 if list_marker(body).is_some_and(|w| task_box(&body[w.min(body.len())..]).is_some())
                 {
                     fence.task_lines += 1;
@@ -678,7 +703,7 @@ impl<'a> Reader<'a> {
         &mut self,
         line_no: u32,
         indent_col: usize,
-        body: &[u8],
+        body: &'a [u8],
         body_offset: usize,
         width: usize,
     ) {
@@ -695,7 +720,7 @@ impl<'a> Reader<'a> {
         let Some((status, _)) = task_box(rest) else {
             // A plain list item: its text belongs to the enclosing item or section.
             let owner = parent_item.map_or(Owner::Section(self.section), Owner::Item);
-            let content = decode(body).trim().to_string();
+            let content = text_of(self.utf8, body).trim().to_string();
             if self.in_signoff_section() {
                 self.signoff_label(strip_list_text(&content));
             }
@@ -717,7 +742,7 @@ impl<'a> Reader<'a> {
         let box_start = width.min(body.len());
         let status_offset = body_offset + box_start + 1;
         let column = u32::try_from(indent_col + box_start + 1).unwrap_or(u32::MAX);
-        let raw_text = decode(rest.get(3..).unwrap_or_default());
+        let raw_text = text_of(self.utf8, rest.get(3..).unwrap_or_default());
         let raw_text = raw_text.trim();
 
         if let Some(role) = self.signoff_item(raw_text, line_no, status, status_offset) {
@@ -731,25 +756,43 @@ impl<'a> Reader<'a> {
         }
 
         let index = self.items.len();
+        // One pass over the text answers what the steps after it would each
+        // scan it for.
+        let mut classes = 0;
+        let mut double_space = false;
+        let mut after_space = false;
+        for &b in raw_text.as_bytes() {
+            classes |= CLASSES[usize::from(b)];
+            let space = b == b' ';
+            double_space |= space & after_space;
+            after_space = space;
+        }
         // An explicit id is written in a comment, so most texts need neither
-        // the id regex nor comment removal: `<` is found with memchr.
-        let has_comment =
-            raw_text.as_bytes().contains(&b'<') && find_str(raw_text, "<!--").is_some();
+        // the id regex nor comment removal.
+        let has_comment = classes & LT != 0 && find_str(raw_text, "<!--").is_some();
         let explicit = (has_comment && find_str(raw_text, "golive:id").is_some())
             .then(|| EXPLICIT_ID.captures(raw_text))
             .flatten()
             .map(|c| (c[1].to_string(), line_no, column));
-        let mut text = String::with_capacity(raw_text.len());
-        let tidy = if has_comment {
+        // `raw_text` is trimmed: tidy ASCII is what collapsing spaces keeps as it is.
+        let tidy = classes & (CONTROL_SPACE | NON_ASCII) == 0 && !double_space;
+        let text = if has_comment {
+            let mut text = String::with_capacity(raw_text.len());
             collapse_comments_into(raw_text, &mut text);
-            false
+            text
+        } else if tidy {
+            raw_text.to_string()
         } else {
-            text::collapse_spaces_into(raw_text, &mut text)
+            text::collapse_spaces(raw_text)
         };
-        // Tidy ASCII without markup is its own plain text (when no priority
-        // marker is cut out of it): see `resolve_priorities`.
-        self.plain_is_text
-            .push(tidy && !text::has_inline_markup(&text));
+        self.shapes.push(if has_comment {
+            Shape::UNKNOWN
+        } else {
+            Shape {
+                plain_is_text: tidy && classes & MARKUP == 0,
+                has_paren: classes & PAREN != 0,
+            }
+        });
         let depth = parent_item.map_or(0, |p| self.items[p].depth + 1);
         if let Some(p) = parent_item {
             self.items[p].children.push(index);
@@ -772,7 +815,9 @@ impl<'a> Reader<'a> {
             depth,
             blocks: Vec::new(),
         });
-        self.explicit_ids.push(explicit);
+        if let Some((id, line, column)) = explicit {
+            self.explicit_ids.push((index, id, line, column));
+        }
         self.frames.push(Frame {
             content_col,
             item: Some(index),
@@ -864,14 +909,14 @@ impl<'a> Reader<'a> {
     }
 
     fn text_line(&mut self, line_no: u32, indent_col: usize, body: &'a [u8]) {
-        let decoded = decode(body);
+        let decoded = text_of(self.utf8, body);
         let content = decoded.trim_end();
         if let Last::ItemText(item) = self.last
             && self.frames.last().and_then(|f| f.item) == Some(item)
         {
             // A wrapped line of the item's own text (indented or lazy).
             let it = &mut self.items[item];
-            self.plain_is_text[item] = false;
+            self.shapes[item] = Shape::UNKNOWN;
             it.text.push(' ');
             collapse_comments_into(content.trim(), &mut it.text);
             return;
@@ -963,19 +1008,34 @@ impl<'a> Reader<'a> {
     }
 
     fn resolve_priorities(&mut self) {
+        // Each section's priority or the nearest one above it, once per
+        // section rather than walked up for every item (parents come first).
+        let mut section_priority: Vec<Option<Priority>> = Vec::with_capacity(self.sections.len());
+        for s in &self.sections {
+            let own = s
+                .priority
+                .or_else(|| s.parent.and_then(|p| section_priority[p]));
+            section_priority.push(own);
+        }
         for i in 0..self.items.len() {
-            let marker = markers::find_priority(&self.items[i].text);
+            let shape = self.shapes[i];
+            let marker = if shape.plain_is_text && !shape.has_paren {
+                // ASCII without `(`: neither a parenthesised marker nor an emoji.
+                markers::leading_priority(&self.items[i].text)
+            } else {
+                markers::find_priority(&self.items[i].text)
+            };
             let inherited = self.items[i]
                 .parent
                 .map(|p| self.items[p].priority)
                 .filter(|p| *p != Priority::Normal)
-                .or_else(|| self.section_priority(self.items[i].section));
+                .or_else(|| self.items[i].section.and_then(|s| section_priority[s]));
             let item = &mut self.items[i];
-            if marker.is_none() && self.plain_is_text[i] {
+            if marker.is_none() && shape.plain_is_text {
                 // Tidy ASCII needs no mojibake repair, has no markup to strip
-                // and no spaces to collapse: the plain text is the text.
+                // (nor code spans) and no spaces to collapse: the plain text
+                // is the text.
                 item.plain = item.text.clone();
-                item.code_spans = code_spans(&item.text);
                 item.priority = inherited.unwrap_or_default();
                 continue;
             }
@@ -1003,16 +1063,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn section_priority(&self, mut s: Option<usize>) -> Option<Priority> {
-        while let Some(i) = s {
-            if let Some(p) = self.sections[i].priority {
-                return Some(p);
-            }
-            s = self.sections[i].parent;
-        }
-        None
-    }
-
     fn assign_ids(&mut self) -> Result<(), ReadError> {
         // The document's title is its one level-1 heading at the top: it is
         // not part of every id.
@@ -1037,30 +1087,27 @@ impl<'a> Reader<'a> {
         // bases; the rare numbered ids (`base-2`) are kept in `numbered`.
         let mut used: HashSet<&str, IdHash> =
             HashSet::with_capacity_and_hasher(self.items.len() * 2, IdHash::default());
-        for (i, explicit) in self.explicit_ids.iter().enumerate() {
-            if let Some((id, line, column)) = explicit {
-                if !VALID_ID.is_match(id) {
-                    return Err(ReadError::InvalidId {
-                        id: id.clone(),
-                        line: *line,
-                        column: *column,
-                    });
-                }
-                if let Some(first) = self.items[..i]
-                    .iter()
-                    .zip(&self.explicit_ids)
-                    .find(|(_, e)| e.as_ref().is_some_and(|(other, ..)| other == id))
-                {
-                    return Err(ReadError::DuplicateId {
-                        id: id.clone(),
-                        line: *line,
-                        column: *column,
-                        first_line: first.0.line,
-                    });
-                }
-                used.insert(id.as_str());
-                self.items[i].id = id.clone();
+        for (n, (i, id, line, column)) in self.explicit_ids.iter().enumerate() {
+            if !VALID_ID.is_match(id) {
+                return Err(ReadError::InvalidId {
+                    id: id.clone(),
+                    line: *line,
+                    column: *column,
+                });
             }
+            if let Some((first, ..)) = self.explicit_ids[..n]
+                .iter()
+                .find(|(_, other, ..)| other == id)
+            {
+                return Err(ReadError::DuplicateId {
+                    id: id.clone(),
+                    line: *line,
+                    column: *column,
+                    first_line: self.items[*first].line,
+                });
+            }
+            used.insert(id.as_str());
+            self.items[*i].id = id.clone();
         }
         // Each section's id prefix, built from its parent's: sections come
         // in document order, parents first.
@@ -1105,7 +1152,7 @@ impl<'a> Reader<'a> {
             }
             base_of.push(base);
         }
-        let mut numbered: Vec<Option<String>> = vec![None; self.items.len()];
+        let mut numbered: Vec<(usize, String)> = Vec::new();
         let mut numbered_used: HashSet<String, IdHash> = HashSet::default();
         for (i, base) in base_of.iter().enumerate() {
             if self.items[i].explicit_id {
@@ -1123,17 +1170,62 @@ impl<'a> Reader<'a> {
                 id = format!("{base}-{k}");
             }
             numbered_used.insert(id.clone());
-            numbered[i] = Some(id);
+            numbered.push((i, id));
         }
         drop(used);
-        for (i, (base, numbered)) in base_of.into_iter().zip(numbered).enumerate() {
+        for (i, base) in base_of.into_iter().enumerate() {
             if !self.items[i].explicit_id {
-                self.items[i].id = numbered.unwrap_or(base);
+                self.items[i].id = base;
             }
+        }
+        for (i, id) in numbered {
+            self.items[i].id = id;
         }
         Ok(())
     }
 }
+
+/// What one pass over an item's text found (see `list_item`).
+#[derive(Clone, Copy)]
+struct Shape {
+    /// Tidy ASCII without markup: its own plain text unless a priority
+    /// marker is cut out of it.
+    plain_is_text: bool,
+    has_paren: bool,
+}
+
+impl Shape {
+    /// Nothing known: every step looks for itself.
+    const UNKNOWN: Self = Self {
+        plain_is_text: false,
+        has_paren: true,
+    };
+}
+
+/// Byte classes for the pass over an item's text.
+const MARKUP: u8 = 1;
+const CONTROL_SPACE: u8 = 2;
+const NON_ASCII: u8 = 4;
+const LT: u8 = 8;
+const PAREN: u8 = 16;
+
+const CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            // What `text::strip_inline` removes or unescapes.
+            b'\\' | b'*' | b'~' | b'`' | b'!' | b'[' => MARKUP,
+            b'<' => MARKUP | LT,
+            b'\t' | b'\n' | b'\x0C' | b'\r' => CONTROL_SPACE,
+            b'(' => PAREN,
+            0x80..=0xFF => NON_ASCII,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
 
 /// FxHash's mixing step: ids are short strings from the checklist itself, so
 /// SipHash's resistance to chosen keys buys nothing and costs a measurable

@@ -278,13 +278,11 @@ pub(crate) fn collapse_spaces(s: &str) -> String {
 
 /// [`collapse_spaces`] appending to `out`, so that joined lines need no
 /// string of their own.
-///
-/// Returns whether `s`, trimmed, was already tidy ASCII and appended as it was.
-pub(crate) fn collapse_spaces_into(s: &str, out: &mut String) -> bool {
+pub(crate) fn collapse_spaces_into(s: &str, out: &mut String) {
     let t = s.trim();
     if is_tidy_ascii(t) {
         out.push_str(t);
-        return true;
+        return;
     }
     out.reserve(s.len());
     let mut first = true;
@@ -295,12 +293,6 @@ pub(crate) fn collapse_spaces_into(s: &str, out: &mut String) -> bool {
         first = false;
         out.push_str(word);
     }
-    false
-}
-
-/// Whether [`strip_inline`] would find anything to remove or unescape.
-pub(crate) fn has_inline_markup(s: &str) -> bool {
-    s.bytes().any(|b| SPECIAL[usize::from(b)])
 }
 
 /// Turns text into an id segment: lower-case letters and digits joined by
@@ -315,26 +307,30 @@ pub fn slug(s: &str, max_len: usize) -> String {
 pub(crate) fn slug_into(s: &str, max_len: usize, out: &mut String) {
     let start = out.len();
     let mut pending_dash = false;
-    let bytes = s.as_bytes();
-    if s.is_ascii() && bytes.len() <= 128 {
-        // The same rules on bytes, without a branch per byte (word
-        // boundaries are too irregular to predict) into a buffer on the
-        // stack: ids are built for every item. A byte adds at most a dash
-        // and itself.
-        let mut buf = [0u8; 256];
+    if s.is_ascii() && s.len() <= 128 {
+        // The same rules on bytes, into a buffer on the stack: a third fewer
+        // instructions than pushing chars to the String, and ids are built
+        // for every item. A byte adds at most a dash and itself.
+        let mut buf = [0; 256];
         let mut len = 0;
-        for &b in bytes {
-            let keep = b.is_ascii_alphanumeric();
-            let dash = keep & pending_dash & (len > 0);
-            buf[len] = b'-';
-            len += usize::from(dash);
-            buf[len] = b.to_ascii_lowercase();
-            len += usize::from(keep);
-            // "Let's" → "lets", not "let-s": an apostrophe changes nothing.
-            pending_dash = !keep & (pending_dash | (b != b'\''));
+        for &b in s.as_bytes() {
+            match SLUG_BYTE[usize::from(b)] {
+                SEPARATOR => pending_dash = true,
+                // "Let's" → "lets", not "let-s".
+                APOSTROPHE => {}
+                kept => {
+                    if pending_dash && len > 0 {
+                        buf[len] = b'-';
+                        len += 1;
+                    }
+                    pending_dash = false;
+                    buf[len] = kept;
+                    len += 1;
+                }
+            }
         }
         out.push_str(std::str::from_utf8(&buf[..len]).unwrap_or_default());
-        if out.len() - start > max_len {
+        if len > max_len {
             let cut = &out[start..start + max_len];
             let keep = match cut.rfind('-') {
                 Some(p) if p > max_len / 2 => p,
@@ -344,42 +340,20 @@ pub(crate) fn slug_into(s: &str, max_len: usize, out: &mut String) {
         }
         return;
     }
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_alphanumeric() {
-            // A whole ASCII word is copied and lower-cased at once.
-            let end = bytes[i..]
-                .iter()
-                .position(|b| !b.is_ascii_alphanumeric())
-                .map_or(bytes.len(), |p| i + p);
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()) {
             if pending_dash && out.len() > start {
                 out.push('-');
             }
             pending_dash = false;
-            let at = out.len();
-            out.push_str(&s[i..end]);
-            out[at..].make_ascii_lowercase();
-            i = end;
-            continue;
-        }
-        if b.is_ascii() {
-            i += 1;
-            if b != b'\'' {
-                // "Let's" → "lets", not "let-s".
-                pending_dash = true;
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
             }
-            continue;
-        }
-        let c = s[i..].chars().next().unwrap_or(' ');
-        i += c.len_utf8();
-        if c.is_alphanumeric() {
-            if pending_dash && out.len() > start {
-                out.push('-');
-            }
-            pending_dash = false;
-            out.extend(c.to_lowercase());
-        } else if c != '\u{2019}' {
+        } else if c == '\'' || c == '\u{2019}' {
+            // "Let's" → "lets", not "let-s".
+        } else {
             pending_dash = true;
         }
     }
@@ -397,6 +371,26 @@ pub(crate) fn slug_into(s: &str, max_len: usize, out: &mut String) {
         out.truncate(start + keep);
     }
 }
+
+const SEPARATOR: u8 = 0;
+const APOSTROPHE: u8 = 1;
+
+/// What an ASCII byte is in a slug: a separator, an apostrophe (dropped
+/// without separating), or the lower-case byte it is kept as.
+const SLUG_BYTE: [u8; 256] = {
+    let mut table = [SEPARATOR; 256];
+    let mut b = 0;
+    while b < 128 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = byte.to_ascii_lowercase();
+        } else if byte == b'\'' {
+            table[b] = APOSTROPHE;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Drops leading symbols, emoji and repaired-mojibake leftovers from a title.
 pub(crate) fn trim_symbols(s: &str) -> &str {
