@@ -659,10 +659,15 @@ impl<'a> Reader<'a> {
     }
 
     fn open_section(&mut self, level: u8, heading_text: String, line: u32) {
-        let heading = fix_mojibake(&heading_text).into_owned();
-        let mut title = text::trim_symbols(&heading).to_string();
+        // Copied only when there is mojibake to repair or a progress marker
+        // to cut out.
+        let heading = match fix_mojibake(&heading_text) {
+            Cow::Borrowed(_) => heading_text,
+            Cow::Owned(repaired) => repaired,
+        };
+        let mut title = Cow::Borrowed(text::trim_symbols(&heading));
         let declared = markers::declared_progress(&title).map(|(d, range)| {
-            title.replace_range(range, "");
+            title.to_mut().replace_range(range, "");
             d
         });
         let priority = markers::find_priority(&heading).map(|m| m.priority);
@@ -1076,9 +1081,9 @@ impl<'a> Reader<'a> {
                 Some(m) if m.range.start > 0 => {
                     let mut t = sec.title.clone();
                     t.replace_range(m.range, "");
-                    t
+                    Cow::Owned(t)
                 }
-                _ => sec.title.clone(),
+                _ => Cow::Borrowed(sec.title.as_str()),
             };
             let s = slug(markers::without_numbering(&without_marker), SEGMENT_LEN);
             self.sections[i].slug = if s.is_empty() { "section".into() } else { s };
@@ -1111,32 +1116,39 @@ impl<'a> Reader<'a> {
         }
         // Each section's id prefix, built from its parent's: sections come
         // in document order, parents first.
-        let mut section_prefix: Vec<String> = Vec::with_capacity(self.sections.len());
+        // A prefix is the slugs from the outermost section down, joined by
+        // `/` (the title's adds nothing). All of them are kept in one string,
+        // each a range of it: one allocation instead of one per section.
+        let mut prefixes = String::new();
+        let mut prefix_range: Vec<std::ops::Range<usize>> = Vec::with_capacity(self.sections.len());
+        let mut chain = Vec::new();
         for k in 0..self.sections.len() {
-            let parent = self.sections[k]
-                .parent
-                .map(|p| section_prefix[p].as_str())
-                .unwrap_or("");
-            let own = if Some(k) == title {
-                ""
-            } else {
-                self.sections[k].slug.as_str()
-            };
-            section_prefix.push(match (parent.is_empty(), own.is_empty()) {
-                (_, true) => parent.to_string(),
-                (true, false) => own.to_string(),
-                (false, false) => format!("{parent}/{own}"),
-            });
+            chain.clear();
+            let mut s = Some(k);
+            while let Some(i) = s {
+                chain.push(i);
+                s = self.sections[i].parent;
+            }
+            let start = prefixes.len();
+            for &i in chain.iter().rev() {
+                if Some(i) == title {
+                    continue;
+                }
+                if prefixes.len() > start {
+                    prefixes.push('/');
+                }
+                prefixes.push_str(&self.sections[i].slug);
+            }
+            prefix_range.push(start..prefixes.len());
         }
+        let section_prefix = |s: usize| &prefixes[prefix_range[s].clone()];
         // An item's base: its parent item's base (or its section's prefix)
         // and its own slug. Parents come before their children.
         let mut base_of: Vec<String> = Vec::with_capacity(self.items.len());
         for i in 0..self.items.len() {
             let prefix = match self.items[i].parent {
                 Some(p) => base_of[p].as_str(),
-                None => self.items[i]
-                    .section
-                    .map_or("", |s| section_prefix[s].as_str()),
+                None => self.items[i].section.map_or("", section_prefix),
             };
             let plain = &self.items[i].plain;
             let mut base =
