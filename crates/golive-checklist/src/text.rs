@@ -438,6 +438,179 @@ mod tests {
         assert_eq!(slug("aaaa bbbb cccc dddd", 12), "aaaa-bbbb");
     }
 
+    /// The helpers as they were before they were made faster: the fast
+    /// versions must give the same text for any input.
+    mod reference {
+        use super::super::cp1252_byte;
+
+        pub fn fix_mojibake(s: &str) -> String {
+            if s.is_ascii() {
+                return s.to_string();
+            }
+            let chars: Vec<char> = s.chars().collect();
+            let mut out = String::new();
+            let mut i = 0;
+            while i < chars.len() {
+                let c = chars[i];
+                if let Some(lead) = cp1252_byte(c).filter(|b| (0xC2..=0xF4).contains(b)) {
+                    let need = if lead >= 0xF0 {
+                        4
+                    } else if lead >= 0xE0 {
+                        3
+                    } else {
+                        2
+                    };
+                    let mut bytes = vec![lead];
+                    let mut j = i + 1;
+                    while bytes.len() < need && j < chars.len() {
+                        match cp1252_byte(chars[j]) {
+                            Some(b) if (0x80..=0xBF).contains(&b) => {
+                                bytes.push(b);
+                                j += 1;
+                            }
+                            _ => break,
+                        }
+                    }
+                    if bytes.len() == need {
+                        if let Ok(decoded) = std::str::from_utf8(&bytes) {
+                            out.push_str(decoded);
+                            i = j;
+                            continue;
+                        }
+                    } else if bytes.len() >= 2 && need > 2 {
+                        out.push('\u{FFFD}');
+                        i = j;
+                        continue;
+                    }
+                }
+                out.push(c);
+                i += 1;
+            }
+            out
+        }
+
+        pub fn collapse_spaces(s: &str) -> String {
+            let t = s.trim();
+            let bytes = t.as_bytes();
+            let tidy = !bytes
+                .windows(2)
+                .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+                && !bytes.iter().any(|&b| b != b' ' && b.is_ascii_whitespace());
+            if tidy && t.is_ascii() {
+                return t.to_string();
+            }
+            let mut out = String::new();
+            for word in s.split_whitespace() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+            out
+        }
+
+        pub fn strip_inline(s: &str) -> String {
+            if !s.contains(['\\', '*', '~', '`', '!', '[', '<']) {
+                return collapse_spaces(s);
+            }
+            let mut out = String::new();
+            let bytes = s.as_bytes();
+            let mut i = 0;
+            while i < s.len() {
+                let rest = &s[i..];
+                let c = rest.chars().next().unwrap_or(' ');
+                match c {
+                    '\\' if rest[1..].starts_with(|n: char| n.is_ascii_punctuation()) => {
+                        out.push(char::from(bytes[i + 1]));
+                        i += 2;
+                    }
+                    '*' | '`' => i += 1,
+                    '~' if rest.starts_with("~~") => i += 2,
+                    '!' if rest[1..].starts_with('[') => i += 1,
+                    '[' => {
+                        if let Some(close) = rest.find(']')
+                            && rest[close + 1..].starts_with('(')
+                            && let Some(end) = rest[close + 2..].find(')')
+                        {
+                            out.push_str(&rest[1..close]);
+                            i += close + 2 + end + 1;
+                            continue;
+                        }
+                        out.push('[');
+                        i += 1;
+                    }
+                    '<' if rest.starts_with("<!--") => match rest.find("-->") {
+                        Some(end) => i += end + 3,
+                        None => i = s.len(),
+                    },
+                    _ => {
+                        out.push(c);
+                        i += c.len_utf8();
+                    }
+                }
+            }
+            collapse_spaces(&out)
+        }
+
+        pub fn slug(s: &str, max_len: usize) -> String {
+            let mut out = String::new();
+            let mut pending_dash = false;
+            for c in s.chars() {
+                if c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()) {
+                    if pending_dash && !out.is_empty() {
+                        out.push('-');
+                    }
+                    pending_dash = false;
+                    if c.is_ascii() {
+                        out.push(c.to_ascii_lowercase());
+                    } else {
+                        out.extend(c.to_lowercase());
+                    }
+                } else if c == '\'' || c == '\u{2019}' {
+                } else {
+                    pending_dash = true;
+                }
+            }
+            if out.chars().count() > max_len {
+                let cut: String = out.chars().take(max_len).collect();
+                out = match cut.rfind('-') {
+                    Some(p) if p > max_len / 2 => cut[..p].to_string(),
+                    _ => cut,
+                };
+            }
+            out
+        }
+    }
+
+    /// Text of the characters where the helpers' fast paths and their edges
+    /// lie: ASCII words and punctuation, every kind of white space (the
+    /// vertical tab is white space to `char` only), markup, apostrophes,
+    /// accented and mojibake letters, emoji.
+    const TEXT: &str = "[a-zA-Z0-9 .,:/'\u{2019}*_`~!\\\\\\[\\]()<>-]{0,12}([ \t\n\x0B\x0C\r\u{a0}\u{3000}]{0,3}[a-zA-Z0-9'*`~!\\[\\]()<!->éßİǅâœ€…ðŸ”´\u{80}-\u{FF}✅🔴]{0,8}){0,14}";
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+
+        #[test]
+        fn helpers_match_the_originals(s in TEXT, max_len in 1usize..60) {
+            proptest::prop_assert_eq!(fix_mojibake(&s), reference::fix_mojibake(&s));
+            proptest::prop_assert_eq!(collapse_spaces(&s), reference::collapse_spaces(&s));
+            let mut appended = String::from("x");
+            collapse_spaces_into(&s, &mut appended);
+            proptest::prop_assert_eq!(&appended[1..], reference::collapse_spaces(&s));
+            proptest::prop_assert_eq!(strip_inline(&s), reference::strip_inline(&s));
+            proptest::prop_assert_eq!(slug(&s, max_len), reference::slug(&s, max_len));
+            let mut id = String::from("section/");
+            slug_into(&s, max_len, &mut id);
+            proptest::prop_assert_eq!(&id[8..], reference::slug(&s, max_len));
+        }
+
+        #[test]
+        fn find_str_finds_what_str_finds(s in TEXT, needle in "[-<!a-z ]{0,4}") {
+            proptest::prop_assert_eq!(find_str(&s, &needle), s.find(needle.as_str()));
+        }
+    }
+
     #[test]
     fn indents_expand_tabs() {
         assert_eq!(indent_of(b"\t- x"), (4, 1));
