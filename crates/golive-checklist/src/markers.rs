@@ -30,6 +30,41 @@ static PRIORITY_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn priority_word(word: &str) -> Option<Priority> {
+    // Most groups ("(HTTP)", "(30 seconds)") open with no priority word:
+    // their first word tells so without building the normalised copy.
+    let first = word.split_whitespace().next().unwrap_or("");
+    let opens = |p: &str| {
+        first
+            .get(..p.len())
+            .is_some_and(|f| f.eq_ignore_ascii_case(p))
+    };
+    let possible = [
+        "critical",
+        "blocker",
+        "p0",
+        "must",
+        "high",
+        "p1",
+        "required",
+        "mandatory",
+        "medium",
+        "low",
+        "p2",
+        "p3",
+        "recommended",
+        "optional",
+        "nice",
+        "if",
+        "when",
+    ]
+    .iter()
+    .any(|w| first.eq_ignore_ascii_case(w))
+        || ["optional", "recommended", "required", "critical"]
+            .iter()
+            .any(|p| opens(p));
+    if !possible {
+        return None;
+    }
     let w = word.to_ascii_lowercase();
     let w = w.split_whitespace().collect::<Vec<_>>().join(" ");
     Some(match w.as_str() {
@@ -61,32 +96,56 @@ pub struct Marker {
 /// leading label wins over a parenthesised one, and an emoji traffic light
 /// counts when nothing else does.
 pub fn find_priority(text: &str) -> Option<Marker> {
+    if let Some(m) = leading_priority(text) {
+        return Some(m);
+    }
+    paren_or_emoji_priority(text)
+}
+
+/// A leading label (`**CRITICAL:**`): the first thing [`find_priority`] looks for.
+pub(crate) fn leading_priority(text: &str) -> Option<Marker> {
     // The label regex only matches texts whose first word is a priority
     // word; checking that by hand first keeps the common case cheap.
-    let start =
-        text.trim_start_matches(|c: char| c.is_whitespace() || c == '*' || c == '_' || c == '[');
+    let leading = |c: char| c.is_whitespace() || c == '*' || c == '_' || c == '[';
+    // Bytes first; characters only from the first non-ASCII one on.
+    let start = match text
+        .bytes()
+        .position(|b| !b.is_ascii() || !leading(char::from(b)))
+    {
+        Some(p) if !text.as_bytes()[p].is_ascii() => text[p..].trim_start_matches(leading),
+        Some(p) => &text[p..],
+        None => "",
+    };
     let first = &start[..start
-        .find(|c: char| !c.is_ascii_alphanumeric())
+        .bytes()
+        .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(start.len())];
-    let label_word = [
-        "critical",
-        "blocker",
-        "high",
-        "medium",
-        "low",
-        "required",
-        "mandatory",
-        "must",
-        "optional",
-        "recommended",
-        "nice",
-        "p0",
-        "p1",
-        "p2",
-        "p3",
-    ]
-    .iter()
-    .any(|w| first.eq_ignore_ascii_case(w));
+    // Lower-cased on the stack, so that one `match` on the length and bytes
+    // replaces fifteen comparisons.
+    let mut lower = [0; 11];
+    let label_word = first.len() <= lower.len() && {
+        let word = &mut lower[..first.len()];
+        word.copy_from_slice(first.as_bytes());
+        word.make_ascii_lowercase();
+        matches!(
+            &*word,
+            b"critical"
+                | b"blocker"
+                | b"high"
+                | b"medium"
+                | b"low"
+                | b"required"
+                | b"mandatory"
+                | b"must"
+                | b"optional"
+                | b"recommended"
+                | b"nice"
+                | b"p0"
+                | b"p1"
+                | b"p2"
+                | b"p3"
+        )
+    };
     if let Some(c) = label_word.then(|| LEADING_LABEL.captures(text)).flatten() {
         let whole = c.get(0).expect("match");
         if let Some(priority) = priority_word(&c[1]) {
@@ -97,6 +156,10 @@ pub fn find_priority(text: &str) -> Option<Marker> {
             });
         }
     }
+    None
+}
+
+fn paren_or_emoji_priority(text: &str) -> Option<Marker> {
     // `(optional)`, `(if using S3)`, `(optional but recommended)`: the
     // first parenthesised group whose words open with a priority word.
     let mut from = 0;
@@ -169,6 +232,15 @@ static HEADING_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// The heading without its numbering ("Phase 3:", "1.", "Step 1.1:"), so that
 /// renumbering sections does not change the ids of the items under them.
 pub fn without_numbering(title: &str) -> &str {
+    // Numbering opens with a digit or with one of the words, whose first
+    // letters (with the case-insensitive regex's `ſ` for `s`) are checked
+    // before the regex is run.
+    let numbered = title.starts_with(|c: char| {
+        c.is_ascii_digit() || matches!(c.to_ascii_lowercase(), 'p' | 's' | 'a' | 'c' | 'ſ')
+    });
+    if !numbered {
+        return title;
+    }
     match HEADING_NUMBER.find(title) {
         Some(m) if m.end() < title.len() => &title[m.end()..],
         _ => title,
@@ -177,19 +249,24 @@ pub fn without_numbering(title: &str) -> &str {
 
 /// Whether a heading opens a sign-off part of the document.
 pub fn is_signoff_heading(title: &str) -> bool {
-    let t = title.to_ascii_lowercase();
-    [
-        "sign-off",
-        "signoff",
-        "sign off",
-        "sign-offs",
-        "approval",
-        "authoriz",
-        "authoris",
-        "signature",
-    ]
-    .iter()
-    .any(|w| t.contains(w))
+    const WORDS: [&[u8]; 8] = [
+        b"sign-off",
+        b"signoff",
+        b"sign off",
+        b"sign-offs",
+        b"approval",
+        b"authoriz",
+        b"authoris",
+        b"signature",
+    ];
+    // Every word opens with `sign`, `appr` or `auth`: only there is it
+    // worth comparing them all.
+    let t = title.as_bytes();
+    (0..t.len()).any(|i| {
+        let at = &t[i..];
+        let opens = |w: &[u8]| at.get(..w.len()).is_some_and(|s| s.eq_ignore_ascii_case(w));
+        (opens(b"sign") || opens(b"appr") || opens(b"auth")) && WORDS.iter().any(|w| opens(w))
+    })
 }
 
 /// Whether a table header row names the columns of a sign-off table.

@@ -9,14 +9,18 @@
 //! nesting by content column, lazy continuation lines, ATX and setext
 //! headings, pipe tables, HTML comments and block quotes.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use crate::markers;
 use crate::model::{Block, BlockKind, Item, Note, Priority, Section, SignoffRole, Status};
-use crate::text::{self, decode, fix_mojibake, indent_of, is_blank, slug, strip_inline};
+use crate::text::{
+    self, decode, find_str, fix_mojibake, indent_of, is_blank, slug, slug_into, strip_inline,
+};
 use crate::{Checklist, ReadError};
 
 /// Longest id segment; longer text is cut at a word boundary.
@@ -85,6 +89,8 @@ enum Last {
 }
 
 struct Reader<'a> {
+    /// The whole source as text, when it is UTF-8 (see [`text_of`]).
+    utf8: Option<&'a str>,
     lines: Vec<Line<'a>>,
     sections: Vec<Section>,
     items: Vec<Item>,
@@ -98,10 +104,18 @@ struct Reader<'a> {
     table: Option<OpenTable>,
     in_comment: bool,
     last: Last,
-    last_paragraph_text: String,
+    /// The line behind `Last::Paragraph`, read again only if a setext
+    /// underline makes it a heading.
+    last_paragraph_body: &'a [u8],
+    /// Per section: whether it or a section it is under is a sign-off
+    /// section, decided once when it opens rather than on every text line.
+    signoff_section: Vec<bool>,
     /// The sign-off role a following `Name:` / `Date:` line fills in.
     open_signoff: Option<usize>,
-    explicit_ids: Vec<Option<(String, u32, u32)>>,
+    /// Items with an explicit id (item, id, line, column), few if any.
+    explicit_ids: Vec<(usize, String, u32, u32)>,
+    /// Per item: what `list_item` learnt about its text.
+    shapes: Vec<Shape>,
 }
 
 pub(crate) fn read(source: Vec<u8>) -> Result<Checklist, ReadError> {
@@ -120,14 +134,13 @@ pub(crate) fn read(source: Vec<u8>) -> Result<Checklist, ReadError> {
 }
 
 fn split_lines(source: &[u8]) -> Vec<Line<'_>> {
-    let mut lines = Vec::new();
+    // Room for lines of 24 bytes on average, so that a checklist of usual
+    // lines is split without moving the vector as it grows.
+    let mut lines = Vec::with_capacity(source.len() / 24 + 1);
     let mut start = 0;
     let mut no = 1u32;
     while start < source.len() {
-        let end = source[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(source.len(), |p| start + p);
+        let end = find_newline(&source[start..]).map_or(source.len(), |p| start + p);
         let mut body = &source[start..end];
         if body.last() == Some(&b'\r') {
             body = &body[..body.len() - 1];
@@ -141,6 +154,52 @@ fn split_lines(source: &[u8]) -> Vec<Line<'_>> {
         start = end + 1;
     }
     lines
+}
+
+/// The first `\n`, eight bytes at a time (the classic "has a zero byte" test
+/// on the bytes XORed with `\n`): finding line ends byte by byte was a
+/// tenth of reading a long checklist.
+fn find_newline(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = hay.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+        // Only bytes at or above the first zero byte can be flagged, so the
+        // lowest flag is the first newline.
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|p| at + p)
+}
+
+/// The text of `bytes`, a slice of the source, cut from `whole`, the source
+/// decoded once when it is UTF-8, rather than validated again line by line.
+/// As `decode` for anything else (not UTF-8, or not cut at characters).
+fn text_of<'a>(whole: Option<&'a str>, bytes: &'a [u8]) -> Cow<'a, str> {
+    if let Some(whole) = whole {
+        // Where the slice starts in the source, from the addresses as numbers
+        // (safe; slices have no stable way to tell their offset in another).
+        // `get` checks the range and the character boundaries; a slice
+        // from elsewhere (an empty default) gives a range outside the source.
+        let start = (bytes.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+        if let Some(s) = whole.get(start..start.wrapping_add(bytes.len()))
+            && std::ptr::eq(s.as_ptr(), bytes.as_ptr())
+        {
+            return Cow::Borrowed(s);
+        }
+    }
+    decode(bytes)
 }
 
 /// Length of a block-quote prefix (`> `, `>> `, ` > `), which the scanner
@@ -326,6 +385,9 @@ fn table_cells(row: &str) -> Vec<String> {
 
 fn code_spans(text: &str) -> Vec<String> {
     let mut spans = Vec::new();
+    if !text.as_bytes().contains(&b'`') {
+        return spans;
+    }
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -365,10 +427,16 @@ fn code_spans(text: &str) -> Vec<String> {
 
 impl<'a> Reader<'a> {
     fn new(source: &'a [u8]) -> Self {
+        let lines = split_lines(source);
+        // Items are large, and growing their vector one by one moved them a
+        // dozen times. Checklists are about half items; capped, so that a
+        // long file of other text does not reserve much it never uses.
+        let items = (lines.len() / 2 + 16).min(1024);
         Self {
-            lines: split_lines(source),
+            utf8: std::str::from_utf8(source).ok(),
+            lines,
             sections: Vec::new(),
-            items: Vec::new(),
+            items: Vec::with_capacity(items),
             signoffs: Vec::new(),
             notes: Vec::new(),
             frames: Vec::new(),
@@ -378,9 +446,11 @@ impl<'a> Reader<'a> {
             table: None,
             in_comment: false,
             last: Last::Blank,
-            last_paragraph_text: String::new(),
+            last_paragraph_body: &[],
+            signoff_section: Vec::new(),
             open_signoff: None,
             explicit_ids: Vec::new(),
+            shapes: Vec::with_capacity(items),
         }
     }
 
@@ -414,7 +484,7 @@ impl<'a> Reader<'a> {
 
     fn line(&mut self, idx: usize) {
         let line_no = self.lines[idx].no;
-        let raw = self.lines[idx].body;
+        let raw: &'a [u8] = self.lines[idx].body;
         let quote = quote_prefix(raw);
         let full = &raw[quote..];
         let (indent_col, indent_bytes) = indent_of(full);
@@ -443,7 +513,9 @@ impl<'a> Reader<'a> {
                     fence.content.push('\n');
                 }
                 let keep_from = indent_bytes.min(fence.strip_col);
-                fence.content.push_str(&decode(&full[keep_from..]));
+                fence
+                    .content
+                    .push_str(&text_of(self.utf8, &full[keep_from..]));
                 if list_marker(body).is_some_and(|w| task_box(&body[w.min(body.len())..]).is_some())
                 {
                     fence.task_lines += 1;
@@ -452,7 +524,8 @@ impl<'a> Reader<'a> {
             return;
         }
         if self.in_comment {
-            if decode(full).contains("-->") {
+            // Lossy decoding never touches ASCII bytes, so the bytes can be searched.
+            if full.windows(3).any(|w| w == b"-->") {
                 self.in_comment = false;
             }
             return;
@@ -499,9 +572,11 @@ impl<'a> Reader<'a> {
                 self.last = Last::Other;
                 return;
             }
-            if let (Some(level), Last::Paragraph { line }) = (setext_underline(body), self.last)
+            // The underline test comes last: it only matters right under a paragraph.
+            if let Last::Paragraph { line } = self.last
                 && self.frames.is_empty()
                 && line + 1 == line_no
+                && let Some(level) = setext_underline(body)
             {
                 // The paragraph line above was a heading after all.
                 let owner_section = self.section;
@@ -510,7 +585,7 @@ impl<'a> Reader<'a> {
                 {
                     blocks.pop();
                 }
-                let heading_text = self.last_paragraph_text.clone();
+                let heading_text = decode(self.last_paragraph_body).trim().to_string();
                 self.open_section(level, heading_text, line);
                 self.last = Last::Other;
                 return;
@@ -584,10 +659,15 @@ impl<'a> Reader<'a> {
     }
 
     fn open_section(&mut self, level: u8, heading_text: String, line: u32) {
-        let heading = fix_mojibake(&heading_text).into_owned();
-        let mut title = text::trim_symbols(&heading).to_string();
+        // Copied only when there is mojibake to repair or a progress marker
+        // to cut out.
+        let heading = match fix_mojibake(&heading_text) {
+            Cow::Borrowed(_) => heading_text,
+            Cow::Owned(repaired) => repaired,
+        };
+        let mut title = Cow::Borrowed(text::trim_symbols(&heading));
         let declared = markers::declared_progress(&title).map(|(d, range)| {
-            title.replace_range(range, "");
+            title.to_mut().replace_range(range, "");
             d
         });
         let priority = markers::find_priority(&heading).map(|m| m.priority);
@@ -598,6 +678,9 @@ impl<'a> Reader<'a> {
             .rev()
             .find_map(|s| *s);
         let index = self.sections.len();
+        let signoff =
+            markers::is_signoff_heading(&title) || parent.is_some_and(|p| self.signoff_section[p]);
+        self.signoff_section.push(signoff);
         self.sections.push(Section {
             title,
             heading,
@@ -618,21 +701,14 @@ impl<'a> Reader<'a> {
     }
 
     fn in_signoff_section(&self) -> bool {
-        let mut s = self.section;
-        while let Some(i) = s {
-            if markers::is_signoff_heading(&self.sections[i].title) {
-                return true;
-            }
-            s = self.sections[i].parent;
-        }
-        false
+        self.section.is_some_and(|s| self.signoff_section[s])
     }
 
     fn list_item(
         &mut self,
         line_no: u32,
         indent_col: usize,
-        body: &[u8],
+        body: &'a [u8],
         body_offset: usize,
         width: usize,
     ) {
@@ -649,8 +725,10 @@ impl<'a> Reader<'a> {
         let Some((status, _)) = task_box(rest) else {
             // A plain list item: its text belongs to the enclosing item or section.
             let owner = parent_item.map_or(Owner::Section(self.section), Owner::Item);
-            let content = decode(body).trim().to_string();
-            self.signoff_label(&strip_list_text(&content));
+            let content = text_of(self.utf8, body).trim().to_string();
+            if self.in_signoff_section() {
+                self.signoff_label(strip_list_text(&content));
+            }
             self.attach(
                 owner,
                 Block {
@@ -669,9 +747,10 @@ impl<'a> Reader<'a> {
         let box_start = width.min(body.len());
         let status_offset = body_offset + box_start + 1;
         let column = u32::try_from(indent_col + box_start + 1).unwrap_or(u32::MAX);
-        let raw_text = decode(rest.get(3..).unwrap_or_default()).trim().to_string();
+        let raw_text = text_of(self.utf8, rest.get(3..).unwrap_or_default());
+        let raw_text = raw_text.trim();
 
-        if let Some(role) = self.signoff_item(&raw_text, line_no, status, status_offset) {
+        if let Some(role) = self.signoff_item(raw_text, line_no, status, status_offset) {
             self.signoffs.push(role);
             self.frames.push(Frame {
                 content_col,
@@ -682,12 +761,43 @@ impl<'a> Reader<'a> {
         }
 
         let index = self.items.len();
-        let explicit = raw_text
-            .contains("golive:id")
-            .then(|| EXPLICIT_ID.captures(&raw_text))
+        // One pass over the text answers what the steps after it would each
+        // scan it for.
+        let mut classes = 0;
+        let mut double_space = false;
+        let mut after_space = false;
+        for &b in raw_text.as_bytes() {
+            classes |= CLASSES[usize::from(b)];
+            let space = b == b' ';
+            double_space |= space & after_space;
+            after_space = space;
+        }
+        // An explicit id is written in a comment, so most texts need neither
+        // the id regex nor comment removal.
+        let has_comment = classes & LT != 0 && find_str(raw_text, "<!--").is_some();
+        let explicit = (has_comment && find_str(raw_text, "golive:id").is_some())
+            .then(|| EXPLICIT_ID.captures(raw_text))
             .flatten()
             .map(|c| (c[1].to_string(), line_no, column));
-        let text = collapse_comments(&raw_text);
+        // `raw_text` is trimmed: tidy ASCII is what collapsing spaces keeps as it is.
+        let tidy = classes & (CONTROL_SPACE | NON_ASCII) == 0 && !double_space;
+        let text = if has_comment {
+            let mut text = String::with_capacity(raw_text.len());
+            collapse_comments_into(raw_text, &mut text);
+            text
+        } else if tidy {
+            raw_text.to_string()
+        } else {
+            text::collapse_spaces(raw_text)
+        };
+        self.shapes.push(if has_comment {
+            Shape::UNKNOWN
+        } else {
+            Shape {
+                plain_is_text: tidy && classes & MARKUP == 0,
+                has_paren: classes & PAREN != 0,
+            }
+        });
         let depth = parent_item.map_or(0, |p| self.items[p].depth + 1);
         if let Some(p) = parent_item {
             self.items[p].children.push(index);
@@ -710,7 +820,9 @@ impl<'a> Reader<'a> {
             depth,
             blocks: Vec::new(),
         });
-        self.explicit_ids.push(explicit);
+        if let Some((id, line, column)) = explicit {
+            self.explicit_ids.push((index, id, line, column));
+        }
         self.frames.push(Frame {
             content_col,
             item: Some(index),
@@ -727,8 +839,9 @@ impl<'a> Reader<'a> {
         offset: usize,
     ) -> Option<SignoffRole> {
         let (label, rest, label_has_colon) = bold_label(text)?;
-        let has_blank = rest.contains("___");
-        let has_date = DATE_FIELD.is_match(rest);
+        let has_blank = find_str(rest, "___").is_some();
+        // The regex needs the word, so most labels are settled without it.
+        let has_date = contains_ignore_case(rest.as_bytes(), b"date") && DATE_FIELD.is_match(rest);
         let bare = rest.is_empty() && label_has_colon && self.in_signoff_section();
         if label.is_empty() || !(has_blank || has_date || bare) {
             return None;
@@ -800,26 +913,28 @@ impl<'a> Reader<'a> {
         false
     }
 
-    fn text_line(&mut self, line_no: u32, indent_col: usize, body: &[u8]) {
-        let content = decode(body).trim_end().to_string();
+    fn text_line(&mut self, line_no: u32, indent_col: usize, body: &'a [u8]) {
+        let decoded = text_of(self.utf8, body);
+        let content = decoded.trim_end();
         if let Last::ItemText(item) = self.last
             && self.frames.last().and_then(|f| f.item) == Some(item)
         {
             // A wrapped line of the item's own text (indented or lazy).
             let it = &mut self.items[item];
+            self.shapes[item] = Shape::UNKNOWN;
             it.text.push(' ');
-            it.text.push_str(&collapse_comments(content.trim()));
+            collapse_comments_into(content.trim(), &mut it.text);
             return;
         }
         let owner = self.container(indent_col);
         if let Owner::Section(Some(s)) = owner
             && contains_ignore_case(content.as_bytes(), b"priority")
-            && let Some(p) = markers::priority_line(&content)
+            && let Some(p) = markers::priority_line(content)
         {
             self.sections[s].priority = Some(p);
         }
         let before = self.signoffs.len();
-        let was_signoff = self.signoff_label(content.trim());
+        let was_signoff = self.in_signoff_section() && self.signoff_label(content.trim());
         if was_signoff
             && self.signoffs.len() > before
             && let Some(role) = self.signoffs.last_mut()
@@ -835,7 +950,7 @@ impl<'a> Reader<'a> {
             },
         );
         self.last = if self.frames.is_empty() && indent_col <= 3 {
-            self.last_paragraph_text = content.trim().to_string();
+            self.last_paragraph_body = body;
             Last::Paragraph { line: line_no }
         } else {
             Last::Other
@@ -898,20 +1013,50 @@ impl<'a> Reader<'a> {
     }
 
     fn resolve_priorities(&mut self) {
+        // Each section's priority or the nearest one above it, once per
+        // section rather than walked up for every item (parents come first).
+        let mut section_priority: Vec<Option<Priority>> = Vec::with_capacity(self.sections.len());
+        for s in &self.sections {
+            let own = s
+                .priority
+                .or_else(|| s.parent.and_then(|p| section_priority[p]));
+            section_priority.push(own);
+        }
         for i in 0..self.items.len() {
-            let marker = markers::find_priority(&self.items[i].text);
-            let mut plain_src = self.items[i].text.clone();
-            if let Some(m) = &marker {
-                // The marker says how much the task matters; it is not part of the task.
-                plain_src.replace_range(m.range.clone(), " ");
-            }
+            let shape = self.shapes[i];
+            let marker = if shape.plain_is_text && !shape.has_paren {
+                // ASCII without `(`: neither a parenthesised marker nor an emoji.
+                markers::leading_priority(&self.items[i].text)
+            } else {
+                markers::find_priority(&self.items[i].text)
+            };
             let inherited = self.items[i]
                 .parent
                 .map(|p| self.items[p].priority)
                 .filter(|p| *p != Priority::Normal)
-                .or_else(|| self.section_priority(self.items[i].section));
+                .or_else(|| self.items[i].section.and_then(|s| section_priority[s]));
             let item = &mut self.items[i];
-            item.plain = strip_inline(&fix_mojibake(&plain_src));
+            if marker.is_none() && shape.plain_is_text {
+                // Tidy ASCII needs no mojibake repair, has no markup to strip
+                // (nor code spans) and no spaces to collapse: the plain text
+                // is the text.
+                item.plain = item.text.clone();
+                item.priority = inherited.unwrap_or_default();
+                continue;
+            }
+            let plain_src = match &marker {
+                // The marker says how much the task matters; it is not part of the task.
+                Some(m) => {
+                    let mut s = String::with_capacity(item.text.len());
+                    s.push_str(&item.text[..m.range.start]);
+                    s.push(' ');
+                    s.push_str(&item.text[m.range.end..]);
+                    Cow::Owned(s)
+                }
+                None => Cow::Borrowed(item.text.as_str()),
+            };
+            let plain = strip_inline(&fix_mojibake(&plain_src));
+            item.plain = plain;
             item.code_spans = code_spans(&item.text);
             match marker {
                 Some(m) => {
@@ -921,16 +1066,6 @@ impl<'a> Reader<'a> {
                 None => item.priority = inherited.unwrap_or_default(),
             }
         }
-    }
-
-    fn section_priority(&self, mut s: Option<usize>) -> Option<Priority> {
-        while let Some(i) = s {
-            if let Some(p) = self.sections[i].priority {
-                return Some(p);
-            }
-            s = self.sections[i].parent;
-        }
-        None
     }
 
     fn assign_ids(&mut self) -> Result<(), ReadError> {
@@ -946,92 +1081,200 @@ impl<'a> Reader<'a> {
                 Some(m) if m.range.start > 0 => {
                     let mut t = sec.title.clone();
                     t.replace_range(m.range, "");
-                    t
+                    Cow::Owned(t)
                 }
-                _ => sec.title.clone(),
+                _ => Cow::Borrowed(sec.title.as_str()),
             };
             let s = slug(markers::without_numbering(&without_marker), SEGMENT_LEN);
             self.sections[i].slug = if s.is_empty() { "section".into() } else { s };
         }
-        let mut used: HashSet<String> = HashSet::with_capacity(self.items.len() * 2);
-        for (i, explicit) in self.explicit_ids.iter().enumerate() {
-            if let Some((id, line, column)) = explicit {
-                if !VALID_ID.is_match(id) {
-                    return Err(ReadError::InvalidId {
-                        id: id.clone(),
-                        line: *line,
-                        column: *column,
-                    });
-                }
-                if let Some(first) = self.items[..i]
-                    .iter()
-                    .zip(&self.explicit_ids)
-                    .find(|(_, e)| e.as_ref().is_some_and(|(other, ..)| other == id))
-                {
-                    return Err(ReadError::DuplicateId {
-                        id: id.clone(),
-                        line: *line,
-                        column: *column,
-                        first_line: first.0.line,
-                    });
-                }
-                used.insert(id.clone());
-                self.items[i].id = id.clone();
+        // Ids already taken, borrowed from the explicit ids and the items'
+        // bases; the rare numbered ids (`base-2`) are kept in `numbered`.
+        let mut used: HashSet<&str, IdHash> =
+            HashSet::with_capacity_and_hasher(self.items.len() * 2, IdHash::default());
+        for (n, (i, id, line, column)) in self.explicit_ids.iter().enumerate() {
+            if !VALID_ID.is_match(id) {
+                return Err(ReadError::InvalidId {
+                    id: id.clone(),
+                    line: *line,
+                    column: *column,
+                });
             }
+            if let Some((first, ..)) = self.explicit_ids[..n]
+                .iter()
+                .find(|(_, other, ..)| other == id)
+            {
+                return Err(ReadError::DuplicateId {
+                    id: id.clone(),
+                    line: *line,
+                    column: *column,
+                    first_line: self.items[*first].line,
+                });
+            }
+            used.insert(id.as_str());
+            self.items[*i].id = id.clone();
         }
         // Each section's id prefix, built from its parent's: sections come
         // in document order, parents first.
-        let mut section_prefix: Vec<String> = Vec::with_capacity(self.sections.len());
+        // A prefix is the slugs from the outermost section down, joined by
+        // `/` (the title's adds nothing). All of them are kept in one string,
+        // each a range of it: one allocation instead of one per section.
+        let mut prefixes = String::new();
+        let mut prefix_range: Vec<std::ops::Range<usize>> = Vec::with_capacity(self.sections.len());
+        let mut chain = Vec::new();
         for k in 0..self.sections.len() {
-            let parent = self.sections[k]
-                .parent
-                .map(|p| section_prefix[p].as_str())
-                .unwrap_or("");
-            let own = if Some(k) == title {
-                ""
-            } else {
-                self.sections[k].slug.as_str()
-            };
-            section_prefix.push(match (parent.is_empty(), own.is_empty()) {
-                (_, true) => parent.to_string(),
-                (true, false) => own.to_string(),
-                (false, false) => format!("{parent}/{own}"),
-            });
+            chain.clear();
+            let mut s = Some(k);
+            while let Some(i) = s {
+                chain.push(i);
+                s = self.sections[i].parent;
+            }
+            let start = prefixes.len();
+            for &i in chain.iter().rev() {
+                if Some(i) == title {
+                    continue;
+                }
+                if prefixes.len() > start {
+                    prefixes.push('/');
+                }
+                prefixes.push_str(&self.sections[i].slug);
+            }
+            prefix_range.push(start..prefixes.len());
         }
+        let section_prefix = |s: usize| &prefixes[prefix_range[s].clone()];
         // An item's base: its parent item's base (or its section's prefix)
         // and its own slug. Parents come before their children.
         let mut base_of: Vec<String> = Vec::with_capacity(self.items.len());
         for i in 0..self.items.len() {
-            let own = slug(&self.items[i].plain, SEGMENT_LEN);
-            let own = if own.is_empty() { "item" } else { own.as_str() };
             let prefix = match self.items[i].parent {
                 Some(p) => base_of[p].as_str(),
-                None => self.items[i]
-                    .section
-                    .map_or("", |s| section_prefix[s].as_str()),
+                None => self.items[i].section.map_or("", section_prefix),
             };
-            let mut base = String::with_capacity(prefix.len() + own.len() + 1);
+            let plain = &self.items[i].plain;
+            let mut base =
+                String::with_capacity(prefix.len() + 1 + plain.len().min(4 * SEGMENT_LEN));
             if !prefix.is_empty() {
                 base.push_str(prefix);
                 base.push('/');
             }
-            base.push_str(own);
+            let own_start = base.len();
+            slug_into(plain, SEGMENT_LEN, &mut base);
+            if base.len() == own_start {
+                base.push_str("item");
+            }
             base_of.push(base);
         }
+        let mut numbered: Vec<(usize, String)> = Vec::new();
+        let mut numbered_used: HashSet<String, IdHash> = HashSet::default();
         for (i, base) in base_of.iter().enumerate() {
             if self.items[i].explicit_id {
                 continue;
             }
-            let mut id = base.clone();
-            let mut k = 2;
-            while used.contains(&id) {
-                id = format!("{base}-{k}");
-                k += 1;
+            if (numbered_used.is_empty() || !numbered_used.contains(base.as_str()))
+                && used.insert(base.as_str())
+            {
+                continue;
             }
-            used.insert(id.clone());
+            let mut k = 2;
+            let mut id = format!("{base}-{k}");
+            while used.contains(id.as_str()) || numbered_used.contains(&id) {
+                k += 1;
+                id = format!("{base}-{k}");
+            }
+            numbered_used.insert(id.clone());
+            numbered.push((i, id));
+        }
+        drop(used);
+        for (i, base) in base_of.into_iter().enumerate() {
+            if !self.items[i].explicit_id {
+                self.items[i].id = base;
+            }
+        }
+        for (i, id) in numbered {
             self.items[i].id = id;
         }
         Ok(())
+    }
+}
+
+/// What one pass over an item's text found (see `list_item`).
+#[derive(Clone, Copy)]
+struct Shape {
+    /// Tidy ASCII without markup: its own plain text unless a priority
+    /// marker is cut out of it.
+    plain_is_text: bool,
+    has_paren: bool,
+}
+
+impl Shape {
+    /// Nothing known: every step looks for itself.
+    const UNKNOWN: Self = Self {
+        plain_is_text: false,
+        has_paren: true,
+    };
+}
+
+/// Byte classes for the pass over an item's text.
+const MARKUP: u8 = 1;
+const CONTROL_SPACE: u8 = 2;
+const NON_ASCII: u8 = 4;
+const LT: u8 = 8;
+const PAREN: u8 = 16;
+
+const CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            // What `text::strip_inline` removes or unescapes.
+            b'\\' | b'*' | b'~' | b'`' | b'!' | b'[' => MARKUP,
+            b'<' => MARKUP | LT,
+            b'\t' | b'\n' | b'\x0C' | b'\r' => CONTROL_SPACE,
+            b'(' => PAREN,
+            0x80..=0xFF => NON_ASCII,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
+/// FxHash's mixing step: ids are short strings from the checklist itself, so
+/// SipHash's resistance to chosen keys buys nothing and costs a measurable
+/// share of reading a long checklist.
+#[derive(Default)]
+struct IdHasher(u64);
+
+type IdHash = BuildHasherDefault<IdHasher>;
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let mut word = [0; 8];
+            word[..tail.len()].copy_from_slice(tail);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -1047,7 +1290,7 @@ fn bold_label(text: &str) -> Option<(&str, &str, bool)> {
         return None;
     };
     let inner_start = marker.len();
-    let close = text[inner_start..].find(marker)? + inner_start;
+    let close = find_str(&text[inner_start..], marker)? + inner_start;
     let inner = &text[inner_start..close];
     if inner.trim().is_empty() {
         return None;
@@ -1071,29 +1314,28 @@ fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
-fn collapse_comments(text: &str) -> String {
-    if !text.contains("<!--") {
-        return text::collapse_spaces(text);
+/// The text without HTML comments and with its spaces collapsed, appended to
+/// `out` (an item's text, or a new string).
+fn collapse_comments_into(text: &str, out: &mut String) {
+    if find_str(text, "<!--").is_none() {
+        text::collapse_spaces_into(text, out);
+        return;
     }
-    let mut out = text.to_string();
-    while let Some(start) = out.find("<!--") {
-        match out[start..].find("-->") {
-            Some(end) => out.replace_range(start..start + end + 3, ""),
+    let mut without = text.to_string();
+    while let Some(start) = without.find("<!--") {
+        match without[start..].find("-->") {
+            Some(end) => without.replace_range(start..start + end + 3, ""),
             None => break,
         }
     }
-    text::collapse_spaces(&out)
+    text::collapse_spaces_into(&without, out);
 }
 
-fn strip_list_text(content: &str) -> String {
+fn strip_list_text(content: &str) -> &str {
     let body = content.as_bytes();
     match list_marker(body) {
-        Some(w) => content
-            .get(w.min(content.len())..)
-            .unwrap_or("")
-            .trim()
-            .to_string(),
-        None => content.to_string(),
+        Some(w) => content.get(w.min(content.len())..).unwrap_or("").trim(),
+        None => content,
     }
 }
 
