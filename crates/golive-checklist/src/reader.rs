@@ -11,10 +11,10 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use regex::Regex;
+use rustc_hash::FxBuildHasher;
 
 use crate::markers;
 use crate::model::{Block, BlockKind, Item, Note, Priority, Section, SignoffRole, Status};
@@ -1090,8 +1090,11 @@ impl<'a> Reader<'a> {
         }
         // Ids already taken, borrowed from the explicit ids and the items'
         // bases; the rare numbered ids (`base-2`) are kept in `numbered`.
-        let mut used: HashSet<&str, IdHash> =
-            HashSet::with_capacity_and_hasher(self.items.len() * 2, IdHash::default());
+        // Ids are short strings from the checklist itself: SipHash's
+        // resistance to chosen keys buys nothing here, and costs a
+        // measurable share of reading a long checklist.
+        let mut used: HashSet<&str, FxBuildHasher> =
+            HashSet::with_capacity_and_hasher(self.items.len() * 2, FxBuildHasher);
         for (n, (i, id, line, column)) in self.explicit_ids.iter().enumerate() {
             if !VALID_ID.is_match(id) {
                 return Err(ReadError::InvalidId {
@@ -1165,7 +1168,7 @@ impl<'a> Reader<'a> {
             base_of.push(base);
         }
         let mut numbered: Vec<(usize, String)> = Vec::new();
-        let mut numbered_used: HashSet<String, IdHash> = HashSet::default();
+        let mut numbered_used: HashSet<String, FxBuildHasher> = HashSet::default();
         for (i, base) in base_of.iter().enumerate() {
             if self.items[i].explicit_id {
                 continue;
@@ -1238,45 +1241,6 @@ const CLASSES: [u8; 256] = {
     }
     table
 };
-
-/// FxHash's mixing step: ids are short strings from the checklist itself, so
-/// SipHash's resistance to chosen keys buys nothing and costs a measurable
-/// share of reading a long checklist.
-#[derive(Default)]
-struct IdHasher(u64);
-
-type IdHash = BuildHasherDefault<IdHasher>;
-
-impl IdHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let tail = chunks.remainder();
-        if !tail.is_empty() {
-            let mut word = [0; 8];
-            word[..tail.len()].copy_from_slice(tail);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
 
 /// A bold label at the start of a line: `**Label:** rest`, `**Label**: rest`
 /// or `__Label:__ rest`. Returns the label (without its colon), the rest,

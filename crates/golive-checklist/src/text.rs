@@ -16,7 +16,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Cow<'_, str> {
 
 /// `haystack.find(needle)` for the short texts of a checklist line, where
 /// setting up `str`'s Two-Way searcher costs more than the scan itself.
-pub(crate) fn find_str(haystack: &str, needle: &str) -> Option<usize> {
+pub fn find_str(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
     let Some((&first, rest)) = n.split_first() else {
         return Some(0);
