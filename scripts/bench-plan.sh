@@ -5,6 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p golive
 cargo bench -q -p golive-map --bench plan -- --noplot 2>/dev/null | grep -E 'read\+plan|time:' || true
+# The same seed split into reading alone and mapping alone (read once).
+seed=$(mktemp -d)
+cp tests/seeds/002_*.txt "$seed/"
+for mode in read plan; do
+  printf '%s only: ' "$mode"
+  cargo run -q --release -p golive-map --example corpus_time -- "$seed" 3000 "$mode"
+done
+rm -rf "$seed"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 - "$tmp/big.md" <<'PY'
@@ -26,3 +34,6 @@ for fmt in human json; do
   /usr/bin/time -f "golive plan (10,000 items, --format $fmt): %e s wall, %M KiB peak RSS" \
     "$target/release/golive" plan "$tmp/big.md" --format "$fmt" > /dev/null
 done
+# One checklist, as a user runs it: start-up (compiling the patterns) included.
+/usr/bin/time -f "golive plan (seed 002, one process): %e s wall, %M KiB peak RSS" \
+  "$target/release/golive" plan tests/seeds/002_*.txt > /dev/null

@@ -151,6 +151,8 @@ mod cue {
     pub const THAN: u32 = 1 << 10;
     pub const EVERY: u32 = 1 << 11;
     pub const GRADE: u32 = 1 << 12;
+    /// What a version belongs to (TLS, Docker, Node.js...).
+    pub const PRODUCT: u32 = 1 << 13;
 }
 
 const CUES: &[(&str, u32)] = &[
@@ -191,6 +193,18 @@ const CUES: &[(&str, u32)] = &[
     ("every", cue::EVERY),
     ("grade", cue::GRADE),
     ("rating", cue::GRADE),
+    ("tls", cue::PRODUCT),
+    ("ssl", cue::PRODUCT),
+    ("docker", cue::PRODUCT),
+    ("node", cue::PRODUCT),
+    ("postgres", cue::PRODUCT),
+    ("redis", cue::PRODUCT),
+    ("python", cue::PRODUCT),
+    ("go", cue::PRODUCT),
+    ("java", cue::PRODUCT),
+    ("http", cue::PRODUCT),
+    ("terraform", cue::PRODUCT),
+    ("aws", cue::PRODUCT),
 ];
 
 fn cues(text: &str) -> u32 {
@@ -326,7 +340,7 @@ pub fn extract(text: &str) -> Vec<Threshold> {
         let n = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
         push(&mut out, &format!("length >= {n}"), &c[0]);
     }
-    let versions: Vec<std::ops::Range<usize>> = if has(cue::VERSION) {
+    let versions: Vec<std::ops::Range<usize>> = if has(cue::VERSION) && has(cue::PRODUCT) {
         VERSION_MIN
             .find_iter(text)
             .chain(VERSION_GE.find_iter(text))
