@@ -138,6 +138,19 @@ impl Words {
         }
     }
 
+    /// A list written with the `words!` macro, whose words the build put
+    /// in the vocabulary; tests fail if it missed one (the list would still
+    /// work, reading every text itself, only slower).
+    #[doc(hidden)]
+    pub fn listed(list: &[&'static str]) -> Self {
+        let words = Self::new(list);
+        debug_assert!(
+            words.own.is_none(),
+            "build.rs did not find this words! list: {list:?}"
+        );
+        words
+    }
+
     /// The first listed word or phrase, in text order, that stands in
     /// `text` as a whole word. `text` is expected in lower case.
     pub fn find(&self, text: &str) -> Option<&'static str> {
@@ -183,7 +196,7 @@ impl Words {
 macro_rules! words {
     ($($w:literal),* $(,)?) => {{
         static WORDS: std::sync::LazyLock<$crate::words::Words> =
-            std::sync::LazyLock::new(|| $crate::words::Words::new(&[$($w),*]));
+            std::sync::LazyLock::new(|| $crate::words::Words::listed(&[$($w),*]));
         &*WORDS
     }};
 }
