@@ -78,29 +78,18 @@ impl Doc {
             };
             section_lower.push(joined);
         }
-        // How many texts name each database (or Prisma), in one pass each.
-        static STACK: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-            aho_corasick::AhoCorasick::new([
-                "mysql",
-                "mariadb",
-                "postgres",
-                "psql",
-                "pg_",
-                "rds",
-                "cloud sql",
-                "prisma",
-            ])
-            .expect("static patterns")
-        });
-        const GROUP: [usize; 8] = [0, 0, 1, 1, 1, 1, 1, 2];
+        let item_scans: Vec<Scan> = item_lower.iter().map(|t| Scan::of(t)).collect();
+        let section_scans: Vec<Scan> = section_lower.iter().map(|t| Scan::of(t)).collect();
+        // How many texts name each database (or Prisma), from the scans.
+        let groups = [
+            crate::words!["mysql", "mysql2", "mariadb"],
+            crate::words!["postgres", "postgresql", "psql", "pg", "rds", "cloud sql"],
+            crate::words!["prisma"],
+        ];
         let mut counts = [0usize; 3];
-        for t in item_lower.iter().chain(section_lower.iter()) {
-            let mut seen = [false; 3];
-            for m in STACK.find_overlapping_iter(t.as_str()) {
-                seen[GROUP[m.pattern().as_usize()]] = true;
-            }
-            for (count, seen) in counts.iter_mut().zip(seen) {
-                *count += usize::from(seen);
+        for scan in item_scans.iter().chain(&section_scans) {
+            for (count, words) in counts.iter_mut().zip(groups) {
+                *count += usize::from(words.may_be_in(&scan.set));
             }
         }
         let [mysql, postgres, prisma] = counts;
@@ -116,8 +105,8 @@ impl Doc {
                 "postgres"
             },
             mentions_prisma: code_mentions_prisma || prisma > 0,
-            item_scans: item_lower.iter().map(|t| Scan::of(t)).collect(),
-            section_scans: section_lower.iter().map(|t| Scan::of(t)).collect(),
+            item_scans,
+            section_scans,
             item_lower,
             section_lower,
         }
