@@ -31,6 +31,10 @@ fn main() {
         words.len() < usize::from(u16::MAX),
         "the vocabulary's ids are u16"
     );
+    assert!(
+        words.iter().all(|w| w.len() < usize::from(u16::MAX)),
+        "a scan's sort keys hold a word's length in 16 bits"
+    );
     let mut out = String::from("/// Every word of every `words!` list in this crate.\n");
     out.push_str("pub(crate) static VOCABULARY: &[&str] = &[\n");
     for w in &words {

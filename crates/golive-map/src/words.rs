@@ -102,7 +102,8 @@ fn boundary(b: Option<&u8>) -> bool {
 /// order: by where they end, the longer first when two end together.
 #[derive(Debug, Clone)]
 pub struct Scan {
-    found: Vec<u16>,
+    /// The words' ids, each in a sort key (see [`Scan::key`]).
+    found: Vec<u64>,
     /// The same words as a set, to tell at once that a list has none.
     pub set: WordSet,
 }
@@ -116,13 +117,10 @@ impl Scan {
 
     /// Reads `text` (expected in lower case) once.
     pub fn of(text: &str) -> Self {
-        if text.is_empty() {
-            return Self::EMPTY;
-        }
         let index = &*VOCABULARY_INDEX;
         let bytes = text.as_bytes();
-        // (end, length, id) of each whole word found.
-        let mut hits: Vec<(usize, usize, u16)> = Vec::new();
+        let mut found: Vec<u64> = Vec::new();
+        let mut set = WordSet::EMPTY;
         // Every word in `ids` matches its first `matched` bytes at `start`;
         // one no longer than that is the text's whole run of letters and
         // digits there, so it stands whole.
@@ -140,22 +138,24 @@ impl Scan {
                             .all(|(a, b)| a == b)
                 };
                 if word.len() == matched || (rest_matches() && boundary(bytes.get(end))) {
-                    hits.push((end, word.len(), id));
+                    found.push(Self::key(end, word.len(), id));
+                    set.insert(id);
                 }
             }
         };
         let mut at = 0;
         while at < bytes.len() {
-            if bytes[at].is_ascii_alphanumeric() {
+            if ALNUM[usize::from(bytes[at])] {
                 let start = at;
-                while at < bytes.len() && bytes[at].is_ascii_alphanumeric() {
+                at += 1;
+                while at < bytes.len() && ALNUM[usize::from(bytes[at])] {
                     at += 1;
                 }
                 if let Some(ids) = index.by_first_run.get(&bytes[start..at]) {
                     look(start, at - start, ids);
                 }
             } else {
-                if (at == 0 || boundary(bytes.get(at - 1)))
+                if (at == 0 || !ALNUM[usize::from(bytes[at - 1])])
                     && let Some(ids) = index.by_first_byte.get(&bytes[at])
                 {
                     look(at, 0, ids);
@@ -163,20 +163,35 @@ impl Scan {
                 at += 1;
             }
         }
-        // Text order, as lists promise it: by where words end, the longer
-        // first when two end together.
-        hits.sort_unstable_by_key(|&(end, len, _)| (end, std::cmp::Reverse(len)));
-        let mut set = WordSet::EMPTY;
-        let found = hits
-            .into_iter()
-            .map(|(_, _, id)| {
-                set.insert(id);
-                id
-            })
-            .collect();
+        found.sort_unstable();
         Self { found, set }
     }
+
+    /// A found word's place in `found`: sorted, these keys give text order
+    /// as lists promise it, by where words end, the longer first when two
+    /// end together.
+    fn key(end: usize, len: usize, id: u16) -> u64 {
+        // Words are shorter than 2^16 bytes (build.rs checks); a text over
+        // 4 GiB would only see its order blur, never a panic.
+        ((end as u64) << 32) | ((0xffff - len as u64) << 16) | u64::from(id)
+    }
+
+    /// The words found, in text order.
+    fn ids(&self) -> impl Iterator<Item = u16> + '_ {
+        self.found.iter().map(|&k| k as u16)
+    }
 }
+
+/// The bytes words are made of: ASCII letters and digits.
+static ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 /// A list of words and phrases, found as whole words (not inside others).
 pub struct Words {
@@ -251,10 +266,9 @@ impl Words {
         if !self.may_be_in(&scan.set) {
             return None;
         }
-        scan.found
-            .iter()
-            .find(|&&id| self.members.contains(id))
-            .map(|&id| VOCABULARY[usize::from(id)])
+        scan.ids()
+            .find(|&id| self.members.contains(id))
+            .map(|id| VOCABULARY[usize::from(id)])
     }
 
     /// Whether any of the list's words may be among `words` (always, for a
@@ -346,9 +360,10 @@ mod tests {
         #[test]
         fn scan_agrees_with_an_automaton(text in vocabulary_text()) {
             let scan = Scan::of(&text);
-            prop_assert_eq!(&scan.found, &scanned_by_automaton(&text));
+            let ids: Vec<u16> = scan.ids().collect();
+            prop_assert_eq!(&ids, &scanned_by_automaton(&text));
             let mut set = WordSet::EMPTY;
-            for &id in &scan.found {
+            for id in ids {
                 set.insert(id);
             }
             prop_assert_eq!(scan.set, set);
@@ -359,9 +374,8 @@ mod tests {
     fn scan_finds_words_in_text_order() {
         let words = |t: &str| -> Vec<&str> {
             Scan::of(t)
-                .found
-                .iter()
-                .map(|&id| VOCABULARY[usize::from(id)])
+                .ids()
+                .map(|id| VOCABULARY[usize::from(id)])
                 .collect()
         };
         assert_eq!(
@@ -376,7 +390,8 @@ mod tests {
             "x .env.production ->",
             "http → https",
         ] {
-            assert_eq!(Scan::of(t).found, scanned_by_automaton(t), "{t}");
+            let ids: Vec<u16> = Scan::of(t).ids().collect();
+            assert_eq!(ids, scanned_by_automaton(t), "{t}");
         }
     }
 
