@@ -73,7 +73,7 @@ impl Doc {
         for (i, s) in checklist.sections.iter().enumerate() {
             let own = s.title.to_lowercase();
             let joined = match s.parent {
-                Some(p) if p < i => format!("{} / {own}", section_lower[p]),
+                Some(p) if p < i => cat!(section_lower[p], " / ", own),
                 _ => own,
             };
             section_lower.push(joined);
@@ -410,7 +410,7 @@ impl<'a> Facts<'a> {
     /// Whether the item's own text says little of itself ("Login",
     /// "**Auth Service**", "Generate if needed"): its context then decides.
     pub fn terse(&self) -> bool {
-        self.lower.split_whitespace().nth(3).is_none()
+        fewer_words_than(self.lower, 4)
     }
 
     /// The thresholds on one metric.
@@ -421,6 +421,32 @@ impl<'a> Facts<'a> {
             .map(|t| t.expect.clone())
             .collect()
     }
+}
+
+/// Whether `text` has fewer than `n` words separated by white space, as
+/// `split_whitespace` counts them. Rules ask this of most items; on ASCII
+/// text it is counted over bytes, without decoding characters.
+fn fewer_words_than(text: &str, n: usize) -> bool {
+    if !text.is_ascii() {
+        return text.split_whitespace().nth(n - 1).is_none();
+    }
+    // `char::is_whitespace` on ASCII: `u8::is_ascii_whitespace` and the
+    // vertical tab.
+    let space = |b: u8| b.is_ascii_whitespace() || b == 0x0b;
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        if space(b) {
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            words += 1;
+            if words == n {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Values that say a component is healthy; a field with one of these in an
@@ -689,6 +715,19 @@ mod tests {
         assert!(healthy_fields("no json").is_empty());
         assert!(healthy_fields("{ broken").is_empty());
         assert!(healthy_fields("}}{").is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counts_words_as_split_whitespace_does(
+            text in "[a-z \t\n\r\x0b\x0c\u{a0}\u{2003}é.-]{0,24}",
+            n in 1usize..6,
+        ) {
+            proptest::prop_assert_eq!(
+                fewer_words_than(&text, n),
+                text.split_whitespace().nth(n - 1).is_none()
+            );
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::{Candidate, Env, checkable, needs, one, s, score, table};
 use crate::facts::{Facts, Place};
 
 fn var(name: &str) -> String {
-    format!("${{{name}}}")
+    cat!("${", name, "}")
 }
 
 /// Context only counts for terse items and for items with sub-items.
@@ -157,7 +157,17 @@ pub fn database(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
         kind_name,
         settings,
         expect,
-        format!("`{word}`{}: {what} with ${{{url_var}}}", place.describe()),
+        cat!(
+            "`",
+            word,
+            "`",
+            place.describe(),
+            ": ",
+            what,
+            " with ${",
+            url_var,
+            "}"
+        ),
         score(80, place),
     ))
 }
@@ -464,14 +474,16 @@ pub fn backup(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
         return None;
     }
     let path = env.pick(&["BACKUP_PATH", "BACKUP_DIR", "BACKUPS_DIR"]);
-    let mut settings = table(&[
-        ("path", s(&format!("${{{path}}}/*"))),
-        ("max_age", s("26h")),
-    ]);
+    let mut settings = table(&[("path", s(&cat!("${", path, "}/*"))), ("max_age", s("26h"))]);
     settings.insert("min_size".into(), s("1KB"));
-    let why = format!(
-        "`{word}`{}: the newest backup in ${{{path}}} must be under 26 hours old and not empty",
-        place.describe()
+    let why = cat!(
+        "`",
+        word,
+        "`",
+        place.describe(),
+        ": the newest backup in ${",
+        path,
+        "} must be under 26 hours old and not empty"
     );
     if env.names.is_empty() || env.has(&path) {
         Some(one(

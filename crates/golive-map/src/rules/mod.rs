@@ -267,7 +267,7 @@ pub(crate) fn rebase(url: &str) -> (String, Option<String>) {
         return (url.to_string(), None);
     }
     let shown = match port {
-        Some(p) => format!("{host}:{p}"),
+        Some(p) => cat!(host, ":", p.to_string()),
         None => host.clone(),
     };
     let scheme = url.split("://").next().unwrap_or("http");
@@ -275,17 +275,18 @@ pub(crate) fn rebase(url: &str) -> (String, Option<String>) {
         // A service's own port on "your-server" is that port on the
         // deployment's host; `localhost:3001` is behind the deployment's
         // front door, which serves it at the same path.
-        Some(p) if !is_loopback_host(&host) && p != 80 && p != 443 => {
-            (format!("{scheme}://${{app_host}}:{p}{path}"), Some(shown))
-        }
-        _ => (format!("${{app}}{path}"), Some(shown)),
+        Some(p) if !is_loopback_host(&host) && p != 80 && p != 443 => (
+            cat!(scheme, "://${app_host}:", p.to_string(), path),
+            Some(shown),
+        ),
+        _ => (cat!("${app}", path), Some(shown)),
     }
 }
 
 /// The URL for a path the item names, or the deployment's root.
 pub(crate) fn app_url(f: &Facts<'_>) -> String {
     match f.paths.first() {
-        Some(p) => format!("${{app}}{p}"),
+        Some(p) => cat!("${app}", p),
         None => f
             .urls
             .iter()

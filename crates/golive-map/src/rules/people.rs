@@ -1,7 +1,6 @@
 //! Items only people settle, and items only a cloud provider's API can
 //! answer.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use golive_core::Class;
@@ -76,12 +75,30 @@ const MANUAL_VERBS: &[&str] = &[
     "install",
 ];
 
+/// The item's first word: letters, digits and hyphens. Asked of every
+/// item, so ASCII text is read as bytes, without decoding characters.
+fn first_word(text: &str) -> &str {
+    let in_word = |c: char| c.is_alphanumeric() || c == '-';
+    if !text.is_ascii() {
+        return text
+            .split(|c| !in_word(c))
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+    }
+    let bytes = text.as_bytes();
+    let in_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-';
+    let Some(start) = bytes.iter().position(in_word) else {
+        return "";
+    };
+    let len = bytes[start..]
+        .iter()
+        .position(|b| !in_word(b))
+        .unwrap_or(bytes.len() - start);
+    &text[start..start + len]
+}
+
 pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let first = f
-        .lower
-        .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .find(|w| !w.is_empty())
-        .unwrap_or("");
+    let first = first_word(f.lower);
     // "Create API key at platform.openai.com", "Create Stripe account":
     // made by a person at a provider; "Create .env file" is checked by the
     // file it leaves.
@@ -98,7 +115,7 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
             "webhook"
         ])
         .is_some();
-    static VERBS: LazyLock<HashSet<&str>> =
+    static VERBS: LazyLock<rustc_hash::FxHashSet<&str>> =
         LazyLock::new(|| MANUAL_VERBS.iter().copied().collect());
     if VERBS.contains(first) || creates_elsewhere {
         return Some(Candidate {
@@ -107,7 +124,7 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
             kind: None,
             checks: Vec::new(),
             needs: Vec::new(),
-            why: format!("opens with `{first}`: a person's task"),
+            why: cat!("opens with `", first, "`: a person's task"),
             score: 88,
         });
     }
@@ -244,7 +261,7 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         kind: None,
         checks: Vec::new(),
         needs: Vec::new(),
-        why: format!("`{word}`: a person settles it"),
+        why: cat!("`", word, "`: a person settles it"),
         score: if strong { 86 } else { 74 },
     })
 }
@@ -335,10 +352,31 @@ pub fn cloud(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         kind: None,
         checks: Vec::new(),
         needs: vec!["a command check in golive.toml (the cloud provider's CLI)".to_string()],
-        why: format!(
-            "`{word}`{} needs the cloud provider's API: it runs once golive.toml gives it a command",
-            place.describe()
+        why: cat!(
+            "`",
+            word,
+            "`",
+            place.describe(),
+            " needs the cloud provider's API: it runs once golive.toml gives it a command"
         ),
         score: score(76, place),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_word;
+
+    proptest::proptest! {
+        #[test]
+        fn first_word_is_the_first_run_of_letters_digits_and_hyphens(
+            text in "[a-z0-9 *_.:`-]{0,12}[é ]?[a-z-]{0,6}",
+        ) {
+            let reference = text
+                .split(|c: char| !c.is_alphanumeric() && c != '-')
+                .find(|w| !w.is_empty())
+                .unwrap_or("");
+            proptest::prop_assert_eq!(first_word(&text), reference);
+        }
+    }
 }

@@ -108,7 +108,7 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         .cloned()
         .collect();
     let assignment =
-        f.item.plain.contains('=') && vars.iter().any(|v| f.item.plain.contains(&format!("{v}=")));
+        f.item.plain.contains('=') && vars.iter().any(|v| f.item.plain.contains(&cat!(v, "=")));
     let mut rules: Vec<&str> = Vec::new();
     let mut settings = table(&[]);
     if f.has(crate::words![
@@ -207,16 +207,20 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     let what = if vars.is_empty() {
         String::new()
     } else {
-        format!(" ({})", vars.join(", "))
+        cat!(" (", vars.join(", "), ")")
     };
     Some(one(
         "env",
         "env",
         settings,
         Vec::new(),
-        format!(
-            "`{word}`{}{what}: the env file is checked for {}",
+        cat!(
+            "`",
+            word,
+            "`",
             place.describe(),
+            what,
+            ": the env file is checked for ",
             rules.join(", ")
         ),
         score(

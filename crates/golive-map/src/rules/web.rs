@@ -257,19 +257,25 @@ pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         });
     let (url, from, what) = match (target, f.paths.first()) {
         (Some((u, from)), _) => (u, from, "the URL"),
-        (None, Some(p)) => (format!("${{app}}{p}"), None, "the path"),
+        (None, Some(p)) => (cat!("${app}", p), None, "the path"),
         (None, None) if word.starts_with("health") || word == "all green" => {
             ("${app}/health".to_string(), None, "the usual health path")
         }
         (None, None) => ("${app}/".to_string(), None, "the deployment's root"),
     };
-    let mut why = format!(
-        "`{word}`{} and {what} `{}`",
+    let mut why = cat!(
+        "`",
+        word,
+        "`",
         place.describe(),
-        url.replace("${app}", "")
+        " and ",
+        what,
+        " `",
+        url.replace("${app}", ""),
+        "`"
     );
     if let Some(from) = from {
-        why.push_str(&format!("; {from} rebased onto --url"));
+        why.push_str(&cat!("; ", from, " rebased onto --url"));
     }
     let base = if f.paths.is_empty() && f.urls.is_empty() {
         72
@@ -366,9 +372,12 @@ pub fn tls(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "tls",
         table(&[("host", s("${app}"))]),
         expect,
-        format!(
-            "`{word}`{}: the certificate served at --url is checked",
-            place.describe()
+        cat!(
+            "`",
+            word,
+            "`",
+            place.describe(),
+            ": the certificate served at --url is checked"
         ),
         score(82, place),
     ))
@@ -745,9 +754,12 @@ pub fn flow(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     {
         return None;
     }
-    let why = format!(
-        "`{word}`{}: a user journey, checked as a flow of requests",
-        place.describe()
+    let why = cat!(
+        "`",
+        word,
+        "`",
+        place.describe(),
+        ": a user journey, checked as a flow of requests"
     );
     Some(needs(
         "flow",
