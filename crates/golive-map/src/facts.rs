@@ -381,6 +381,11 @@ impl<'a> Facts<'a> {
         }
     }
 
+    /// The rules' words found in any of the item's texts.
+    pub fn words(&self) -> &WordSet {
+        &self.any_words
+    }
+
     /// The first word of the list in the item's own text.
     pub fn has(&self, words: &Words) -> Option<&'static str> {
         self.within(words, Place::Item)

@@ -55,9 +55,20 @@ fn fallback() -> Candidate {
 }
 
 fn candidates(facts: &facts::Facts<'_>, env: &Env) -> Vec<Candidate> {
+    let open = rules::open_rules(facts);
     let mut found: Vec<Candidate> = rules::RULES
         .iter()
-        .filter_map(|(_, rule)| rule(facts, env))
+        .enumerate()
+        .filter_map(|(i, (name, rule, _))| {
+            if open & (1 << i) == 0 {
+                debug_assert!(
+                    rule(facts, env).is_none(),
+                    "rule `{name}` proposed something for an item its gate shuts it out of"
+                );
+                return None;
+            }
+            rule(facts, env)
+        })
         .collect();
     // Highest score first; the rule order breaks ties.
     found.sort_by_key(|c| std::cmp::Reverse(c.score));
@@ -273,6 +284,24 @@ mod tests {
         assert_eq!(p.items[4].class, Class::Cloud);
         assert_eq!(p.items[5].class, Class::Manual);
         assert!(p.items[5].checks.is_empty());
+    }
+
+    #[test]
+    fn gates_shut_rules_out_of_items_without_their_words() {
+        let c = Checklist::parse(
+            b"## Launch\n- [ ] Train support team\n- [ ] CORS origins restricted\n".to_vec(),
+        )
+        .unwrap();
+        let doc = facts::Doc::of(&c);
+        let bit = |name: &str| 1u32 << rules::RULES.iter().position(|r| r.0 == name).unwrap();
+        let open = |i| rules::open_rules(&facts::Facts::of(&c, &doc, i));
+        assert_eq!(open(0) & bit("cors"), 0);
+        assert_ne!(open(1) & bit("cors"), 0);
+        assert_ne!(
+            open(0) & bit("people"),
+            0,
+            "a rule without a gate is always asked"
+        );
     }
 
     #[test]

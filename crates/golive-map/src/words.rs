@@ -85,6 +85,20 @@ impl WordSet {
             != 0
     }
 
+    /// The words' ids, in increasing order.
+    pub fn ids(&self) -> impl Iterator<Item = u16> + '_ {
+        self.0.iter().enumerate().flat_map(|(chunk, &bits)| {
+            let mut bits = bits;
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let bit = bits.trailing_zeros();
+                    bits &= bits - 1;
+                    (chunk * 64) as u16 + bit as u16
+                })
+            })
+        })
+    }
+
     /// The words in either set.
     pub fn union(mut self, other: &WordSet) -> WordSet {
         for (a, b) in self.0.iter_mut().zip(&other.0) {
@@ -269,6 +283,11 @@ impl Words {
         scan.ids()
             .find(|&id| self.members.contains(id))
             .map(|id| VOCABULARY[usize::from(id)])
+    }
+
+    /// The list's words, when they are all in the vocabulary.
+    pub fn members(&self) -> Option<&WordSet> {
+        self.own.is_none().then_some(&self.members)
     }
 
     /// Whether any of the list's words may be among `words` (always, for a

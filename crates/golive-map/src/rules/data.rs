@@ -6,6 +6,7 @@ use golive_core::expect::Expectation;
 
 use super::{Candidate, Env, checkable, needs, one, s, score, table};
 use crate::facts::{Facts, Place};
+use crate::words::Words;
 
 fn var(name: &str) -> String {
     cat!("${", name, "}")
@@ -16,8 +17,10 @@ fn context_ok(f: &Facts<'_>, place: Place) -> bool {
     place == Place::Item || place == Place::Code || f.terse() || f.has_children
 }
 
-pub fn database(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// The words `database` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn database_topic() -> &'static Words {
+    crate::words![
         "database",
         "databases",
         "postgres",
@@ -34,7 +37,11 @@ pub fn database(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
         "queries",
         "connection pool",
         "connection string"
-    ];
+    ]
+}
+
+pub fn database(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
+    let words = database_topic();
     let (word, place) = f.topic(words)?;
     if !context_ok(f, place) {
         return None;
@@ -172,8 +179,10 @@ pub fn database(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn redis(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
-    let (word, place) = f.topic(crate::words![
+/// The words `redis` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn redis_topic() -> &'static Words {
+    crate::words![
         "redis",
         "redis-cli",
         "elasticache",
@@ -181,7 +190,11 @@ pub fn redis(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
         "cache",
         "caching",
         "cache hit"
-    ])?;
+    ]
+}
+
+pub fn redis(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
+    let (word, place) = f.topic(redis_topic())?;
     if !context_ok(f, place) {
         return None;
     }
@@ -260,14 +273,20 @@ pub fn redis(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn amqp(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
-    let (word, place) = f.topic(crate::words![
+/// The words `amqp` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn amqp_topic() -> &'static Words {
+    crate::words![
         "rabbitmq",
         "amqp",
         "rabbitmq-diagnostics",
         "message broker",
         "queues visible"
-    ])?;
+    ]
+}
+
+pub fn amqp(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
+    let (word, place) = f.topic(amqp_topic())?;
     if !context_ok(f, place) {
         return None;
     }
@@ -301,8 +320,10 @@ pub fn amqp(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn smtp(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// The words `smtp` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn smtp_topic() -> &'static Words {
+    crate::words![
         "smtp",
         "email sending",
         "send email",
@@ -315,7 +336,11 @@ pub fn smtp(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
         "email works",
         "emails are sent",
         "email service"
-    ];
+    ]
+}
+
+pub fn smtp(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
+    let words = smtp_topic();
     let (word, place) = f.topic(words)?;
     if !context_ok(f, place) {
         return None;
@@ -364,8 +389,14 @@ pub fn smtp(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     ))
 }
 
+/// The words `mongodb` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn mongodb_topic() -> &'static Words {
+    crate::words!["mongodb", "mongo", "mongosh", "atlas"]
+}
+
 pub fn mongodb(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
-    let (word, place) = f.topic(crate::words!["mongodb", "mongo", "mongosh", "atlas"])?;
+    let (word, place) = f.topic(mongodb_topic())?;
     if !context_ok(f, place)
         || f.has(crate::words!["password", "generate", "mongo_"])
             .is_some()
@@ -387,15 +418,21 @@ pub fn mongodb(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn migrations(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// The words `migrations` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn migrations_topic() -> &'static Words {
+    crate::words![
         "migration",
         "migrations",
         "migrate",
         "prisma migrate",
         "schema_migrations",
         "migration history"
-    ];
+    ]
+}
+
+pub fn migrations(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
+    let words = migrations_topic();
     let (word, place) = f.topic(words)?;
     if !context_ok(f, place) {
         return None;
@@ -426,17 +463,17 @@ pub fn migrations(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     ))
 }
 
+/// The words `backup` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn backup_topic() -> &'static Words {
+    crate::words!["backup", "backups", "pg_dump", "snapshot", "snapshots"]
+}
+
 pub fn backup(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     if !f.env_names.is_empty() {
         return None;
     }
-    let (word, place) = f.topic(crate::words![
-        "backup",
-        "backups",
-        "pg_dump",
-        "snapshot",
-        "snapshots"
-    ])?;
+    let (word, place) = f.topic(backup_topic())?;
     if !context_ok(f, place) {
         return None;
     }

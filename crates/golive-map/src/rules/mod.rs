@@ -7,10 +7,13 @@
 //! with a person's action ("Train", "Create account"). Nothing is mapped to
 //! a probe below 55: when unsure, an item stays manual.
 
+use std::sync::LazyLock;
+
 use golive_core::expect::Expectation;
 use golive_core::{Class, ProbeKind};
 
 use crate::facts::{Facts, Place, is_loopback_host, is_placeholder_host, split_url};
+use crate::words::Words;
 
 mod data;
 mod people;
@@ -73,36 +76,77 @@ impl Env {
 
 pub type Rule = fn(&Facts<'_>, &Env) -> Option<Candidate>;
 
-/// Every rule, in the order ties are broken.
-pub const RULES: &[(&str, Rule)] = &[
-    ("http", web::http),
-    ("https_redirect", web::https_redirect),
-    ("tls", web::tls),
-    ("headers", web::headers),
-    ("cors", web::cors),
-    ("rate_limit", web::rate_limit),
-    ("auth", web::auth),
-    ("webhook", web::webhook),
-    ("websocket", web::websocket),
-    ("flow", web::flow),
-    ("load", web::load),
-    ("latency", web::latency),
-    ("dns", web::dns),
-    ("tcp", web::tcp),
-    ("database", data::database),
-    ("redis", data::redis),
-    ("amqp", data::amqp),
-    ("smtp", data::smtp),
-    ("mongodb", data::mongodb),
-    ("migrations", data::migrations),
-    ("backup", data::backup),
-    ("env", repo::env),
-    ("gitignore", repo::gitignore),
-    ("secret_scan", repo::secret_scan),
-    ("file", repo::file),
-    ("people", people::people),
-    ("cloud", people::cloud),
+/// The words a rule is about: for an item with none of them in its texts
+/// (the item, the code under it, its parent, its section) the rule proposes
+/// nothing, and is not asked. The rule itself opens by looking for them,
+/// so the two cannot drift apart; debug builds check it on every item.
+pub type Gate = fn() -> &'static Words;
+
+/// Every rule, with its gate if it has one, in the order ties are broken.
+pub const RULES: &[(&str, Rule, Option<Gate>)] = &[
+    ("http", web::http, None),
+    ("https_redirect", web::https_redirect, None),
+    ("tls", web::tls, Some(web::tls_topic)),
+    ("headers", web::headers, Some(web::headers_topic)),
+    ("cors", web::cors, Some(web::cors_topic)),
+    ("rate_limit", web::rate_limit, Some(web::rate_limit_topic)),
+    ("auth", web::auth, Some(web::auth_topic)),
+    ("webhook", web::webhook, Some(web::webhook_topic)),
+    ("websocket", web::websocket, Some(web::websocket_topic)),
+    ("flow", web::flow, None),
+    ("load", web::load, None),
+    ("latency", web::latency, Some(web::latency_topic)),
+    ("dns", web::dns, Some(web::dns_topic)),
+    ("tcp", web::tcp, None),
+    ("database", data::database, Some(data::database_topic)),
+    ("redis", data::redis, Some(data::redis_topic)),
+    ("amqp", data::amqp, Some(data::amqp_topic)),
+    ("smtp", data::smtp, Some(data::smtp_topic)),
+    ("mongodb", data::mongodb, Some(data::mongodb_topic)),
+    ("migrations", data::migrations, Some(data::migrations_topic)),
+    ("backup", data::backup, Some(data::backup_topic)),
+    ("env", repo::env, None),
+    ("gitignore", repo::gitignore, Some(repo::gitignore_topic)),
+    (
+        "secret_scan",
+        repo::secret_scan,
+        Some(repo::secret_scan_topic),
+    ),
+    ("file", repo::file, Some(repo::file_topic)),
+    ("people", people::people, None),
+    ("cloud", people::cloud, Some(people::cloud_topic)),
 ];
+
+/// The rules that may propose something for an item, as bits of their
+/// indices in [`RULES`]: those without a gate, and those whose gate has a
+/// word the item's texts have.
+///
+/// Most rules' gates miss most items, and calling each rule to learn so
+/// was a third of the mapping's time; a table from each word to the rules
+/// it opens answers for all of them at once.
+pub fn open_rules(f: &Facts<'_>) -> u32 {
+    static OPENED_BY: LazyLock<(Vec<u32>, u32)> = LazyLock::new(|| {
+        const _: () = assert!(RULES.len() <= 32, "open_rules keeps one bit per rule");
+        let mut by_word = vec![0u32; crate::words::VOCABULARY_LEN];
+        let mut always = 0u32;
+        for (i, (_, _, gate)) in RULES.iter().enumerate() {
+            match gate.map(|g| g().members()) {
+                Some(Some(members)) => {
+                    for id in members.ids() {
+                        by_word[usize::from(id)] |= 1 << i;
+                    }
+                }
+                // No gate, or a gate outside the vocabulary: always asked.
+                _ => always |= 1 << i,
+            }
+        }
+        (by_word, always)
+    });
+    let (by_word, always) = &*OPENED_BY;
+    f.words()
+        .ids()
+        .fold(*always, |open, id| open | by_word[usize::from(id)])
+}
 
 pub(crate) fn table(pairs: &[(&str, toml::Value)]) -> toml::Table {
     pairs

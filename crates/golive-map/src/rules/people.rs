@@ -7,6 +7,7 @@ use golive_core::Class;
 
 use super::{Candidate, Env, score};
 use crate::facts::Facts;
+use crate::words::Words;
 
 /// Verbs that open a person's task: when an item starts with one, it is
 /// manual whatever it is about ("Train support team on the new API",
@@ -266,8 +267,10 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     })
 }
 
-pub fn cloud(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// The words `cloud` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn cloud_topic() -> &'static Words {
+    crate::words![
         "iam",
         "rds",
         "multi-az",
@@ -341,7 +344,11 @@ pub fn cloud(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "grafana dashboards",
         "uptime monitoring",
         "ram"
-    ];
+    ]
+}
+
+pub fn cloud(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let words = cloud_topic();
     let (word, place) = f.topic(words)?;
     if place != crate::facts::Place::Item && !f.terse() {
         return None;

@@ -3,6 +3,7 @@
 
 use super::{Candidate, Env, one, s, score, table};
 use crate::facts::{Facts, Place};
+use crate::words::Words;
 
 /// Variable names that are not environment variables (`SK_LIVE_…`).
 fn is_var_name(name: &str) -> bool {
@@ -236,8 +237,10 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn gitignore(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let (word, place) = f.topic(crate::words![
+/// The words `gitignore` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn gitignore_topic() -> &'static Words {
+    crate::words![
         ".gitignore",
         "gitignore",
         "not committed",
@@ -246,7 +249,11 @@ pub fn gitignore(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "in git",
         "not in git",
         "in version control"
-    ])?;
+    ]
+}
+
+pub fn gitignore(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let (word, place) = f.topic(gitignore_topic())?;
     if place != Place::Item {
         return None;
     }
@@ -272,8 +279,10 @@ pub fn gitignore(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn secret_scan(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// The words `secret_scan` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn secret_scan_topic() -> &'static Words {
+    crate::words![
         "hardcoded secrets",
         "hard-coded secrets",
         "hardcoded credentials",
@@ -291,7 +300,11 @@ pub fn secret_scan(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "detect-secrets",
         "no secrets in",
         "api keys in the repository"
-    ];
+    ]
+}
+
+pub fn secret_scan(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let words = secret_scan_topic();
     let word = f.has(words)?;
     Some(one(
         "secret_scan",
@@ -304,8 +317,10 @@ pub fn secret_scan(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
 }
 
 /// A file the item names as existing in the repository.
-pub fn file(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let exists = crate::words![
+/// The words `file` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn file_topic() -> &'static Words {
+    crate::words![
         "created",
         "exists",
         "exist",
@@ -319,7 +334,11 @@ pub fn file(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "ready",
         "prepared",
         "available"
-    ];
+    ]
+}
+
+pub fn file(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let exists = file_topic();
     let word = f.has(exists)?;
     // Real env files and ignore rules are other probes' business; the
     // committed templates (`.env.example`) are files like any other.

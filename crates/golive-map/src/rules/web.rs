@@ -6,6 +6,7 @@ use golive_core::expect::Expectation;
 
 use super::{Candidate, Draft, Env, app_url, kind, needs, one, rebase, s, score, table};
 use crate::facts::{Facts, Place};
+use crate::words::Words;
 
 fn status_expectation(f: &Facts<'_>) -> Option<Expectation> {
     // A three-digit status the item names ("returns 200 OK", "HTTP 204").
@@ -320,8 +321,10 @@ pub fn https_redirect(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn tls(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// The words `tls` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn tls_topic() -> &'static Words {
+    crate::words![
         "ssl",
         "tls",
         "certificate",
@@ -340,7 +343,11 @@ pub fn tls(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "certificate warnings",
         "https only",
         "ssl/tls"
-    ];
+    ]
+}
+
+pub fn tls(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let words = tls_topic();
     let (word, place) = f.topic(words)?;
     if place != Place::Item && !(f.terse() || f.has_children) {
         return None;
@@ -383,8 +390,10 @@ pub fn tls(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn headers(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// The words `headers` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn headers_topic() -> &'static Words {
+    crate::words![
         "security headers",
         "security header",
         "helmet",
@@ -401,7 +410,11 @@ pub fn headers(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "referrer-policy",
         "x-content-type-options",
         "headers check"
-    ];
+    ]
+}
+
+pub fn headers(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let words = headers_topic();
     let (word, place) = f.topic(words)?;
     if place != Place::Item && !(f.terse() || f.has_children) {
         return None;
@@ -420,15 +433,21 @@ pub fn headers(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn cors(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let (word, place) = f.topic(crate::words![
+/// The words `cors` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn cors_topic() -> &'static Words {
+    crate::words![
         "cors",
         "cross-origin",
         "cross origin",
         "allowed origins",
         "cors_origin",
         "unauthorized origins"
-    ])?;
+    ]
+}
+
+pub fn cors(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let (word, place) = f.topic(cors_topic())?;
     if place != Place::Item && !f.terse() {
         return None;
     }
@@ -452,8 +471,10 @@ pub fn cors(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn rate_limit(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let (word, place) = f.topic(crate::words![
+/// The words `rate_limit` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn rate_limit_topic() -> &'static Words {
+    crate::words![
         "rate limit",
         "rate limiting",
         "rate-limit",
@@ -462,7 +483,11 @@ pub fn rate_limit(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "throttling",
         "throttle",
         "rate limiter"
-    ])?;
+    ]
+}
+
+pub fn rate_limit(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let (word, place) = f.topic(rate_limit_topic())?;
     if place != Place::Item && !f.terse() {
         return None;
     }
@@ -485,8 +510,10 @@ pub fn rate_limit(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn auth(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// The words `auth` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn auth_topic() -> &'static Words {
+    crate::words![
         "protected routes",
         "protected route",
         "protected endpoints",
@@ -519,7 +546,11 @@ pub fn auth(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "rbac",
         "tenant data isolation",
         "api key required"
-    ];
+    ]
+}
+
+pub fn auth(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let words = auth_topic();
     let (word, place) = f.topic(words)?;
     if place != Place::Item && !f.terse() {
         return None;
@@ -553,14 +584,20 @@ pub fn auth(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     }
 }
 
-pub fn webhook(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
-    let (word, place) = f.topic(crate::words![
+/// The words `webhook` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn webhook_topic() -> &'static Words {
+    crate::words![
         "webhook",
         "webhooks",
         "x-hub-signature",
         "stripe-signature",
         "signature verification"
-    ])?;
+    ]
+}
+
+pub fn webhook(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
+    let (word, place) = f.topic(webhook_topic())?;
     if place != Place::Item && !f.terse() {
         return None;
     }
@@ -633,8 +670,10 @@ pub fn webhook(f: &Facts<'_>, env: &Env) -> Option<Candidate> {
     }
 }
 
-pub fn websocket(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let (word, place) = f.topic(crate::words![
+/// The words `websocket` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn websocket_topic() -> &'static Words {
+    crate::words![
         "websocket",
         "websockets",
         "web socket",
@@ -643,7 +682,11 @@ pub fn websocket(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "ws://",
         "real-time messages",
         "realtime"
-    ])?;
+    ]
+}
+
+pub fn websocket(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let (word, place) = f.topic(websocket_topic())?;
     if place != Place::Item && !(f.terse() || f.has_children) && place != Place::Parent {
         return None;
     }
@@ -890,8 +933,10 @@ pub fn load(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn latency(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let (word, place) = f.topic(crate::words![
+/// The words `latency` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn latency_topic() -> &'static Words {
+    crate::words![
         "response time",
         "response times",
         "latency",
@@ -899,7 +944,11 @@ pub fn latency(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "load quickly",
         "load fast",
         "fast"
-    ])?;
+    ]
+}
+
+pub fn latency(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let (word, place) = f.topic(latency_topic())?;
     if place != Place::Item {
         return None;
     }
@@ -938,8 +987,10 @@ pub fn latency(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn dns(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// The words `dns` is about: an item with none of them, in its own
+/// text or around it, gets no proposal from it (the registry skips it).
+pub(super) fn dns_topic() -> &'static Words {
+    crate::words![
         "dns",
         "a record",
         "aaaa record",
@@ -955,7 +1006,11 @@ pub fn dns(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "domain configured",
         "dns records",
         "custom domain"
-    ];
+    ]
+}
+
+pub fn dns(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let words = dns_topic();
     let (word, place) = f.topic(words)?;
     if place != Place::Item && !(f.terse() || f.has_children) {
         return None;
