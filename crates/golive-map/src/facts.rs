@@ -194,6 +194,83 @@ fn bounded_query(m: &regex::Captures<'_>) -> Option<String> {
     Some(q.trim().trim_end_matches(['\\', ';']).trim().to_string())
 }
 
+/// Whether the path pattern could match: it needs a `/` at the start, or
+/// after white space, a backquote or an opening parenthesis. Slashes
+/// inside words ("and/or", "CI/CD", "24/7") are common in items, and a
+/// regex search costs far more than this look.
+fn may_have_path(text: &str) -> bool {
+    text.match_indices('/').any(|(i, _)| {
+        text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || c == '`' || c == '(')
+    })
+}
+
+/// The extensions of [`FILE`]'s first alternative, in lower case.
+const FILE_EXTENSIONS: &[&str] = &[
+    "md",
+    "yml",
+    "yaml",
+    "json",
+    "toml",
+    "env",
+    "example",
+    "conf",
+    "cfg",
+    "ini",
+    "sh",
+    "ps1",
+    "js",
+    "mjs",
+    "ts",
+    "py",
+    "rb",
+    "go",
+    "rs",
+    "txt",
+    "lock",
+    "sql",
+    "tf",
+    "tfvars",
+    "dockerfile",
+    "xml",
+    "properties",
+    "prisma",
+    "gitignore",
+    "dockerignore",
+    "production",
+    "staging",
+    "local",
+];
+
+/// Whether the file-name pattern could match a word: it ends in one of
+/// the extensions, or starts with a dot (`.env`, `.gitignore`), or is a
+/// Dockerfile or a Makefile. "e.g." and "etc." are neither, and are not
+/// run through the pattern.
+fn may_be_file_name(w: &str) -> bool {
+    if w == "Dockerfile" || w == "Makefile" || w.starts_with('.') {
+        return true;
+    }
+    match w.rsplit_once('.') {
+        // The pattern folds case by Unicode's rules ("ſ" is an "s"): a
+        // non-ASCII extension is left to it.
+        Some((_, ext)) => {
+            !ext.is_ascii() || FILE_EXTENSIONS.iter().any(|e| e.eq_ignore_ascii_case(ext))
+        }
+        None => false,
+    }
+}
+
+/// Whether the variable-name pattern could match: it needs an underscore
+/// between capital letters or digits (`DATABASE_URL`).
+fn may_have_env_name(text: &str) -> bool {
+    let upper = |b: &u8| b.is_ascii_uppercase() || b.is_ascii_digit();
+    text.as_bytes()
+        .windows(3)
+        .any(|w| w[1] == b'_' && upper(&w[0]) && upper(&w[2]))
+}
+
 /// `text.contains(needle)` for an item's short texts, where setting up
 /// `str`'s Two-Way searcher costs more than the search.
 fn mentions(text: &str, needle: &str) -> bool {
@@ -262,7 +339,7 @@ impl<'a> Facts<'a> {
         let mut paths = Vec::new();
         for source in std::iter::once(item.plain.as_str())
             .chain(item.code_spans.iter().map(String::as_str))
-            .filter(|s| s.contains('/'))
+            .filter(|s| may_have_path(s))
         {
             for c in PATH.captures_iter(source) {
                 let p = c[1].trim_end_matches([')', '`']).to_string();
@@ -278,7 +355,11 @@ impl<'a> Facts<'a> {
                 push_unique(&mut paths, p);
             }
         }
-        let ports = if mentions(lower, "port") {
+        // "support" and "report" have no port: the word itself must stand.
+        let ports = if crate::words!["port", "ports"]
+            .find_in(lower, scans[0])
+            .is_some()
+        {
             PORT.captures_iter(&item.plain)
                 .filter_map(|c| c[1].parse().ok())
                 .collect()
@@ -299,16 +380,13 @@ impl<'a> Facts<'a> {
         .flatten();
         for w in file_words {
             let w = w.trim_matches(|c| c == '`' || c == '\'' || c == '"');
-            if (w.contains('.') || w == "Dockerfile" || w == "Makefile")
-                && !mentions(w, "://")
-                && !w.starts_with('/')
-                && FILE.is_match(w)
+            if may_be_file_name(w) && !mentions(w, "://") && !w.starts_with('/') && FILE.is_match(w)
             {
                 push_unique(&mut files, w.to_string());
             }
         }
         let mut env_names = Vec::new();
-        if item.plain.contains('_') {
+        if may_have_env_name(&item.plain) {
             for c in ENV_NAME.captures_iter(&item.plain) {
                 // `PROJECT_SUMMARY.md` is a file, not a variable.
                 if files.iter().any(|f| f.contains(&c[1])) {
@@ -732,6 +810,26 @@ mod tests {
                 fewer_words_than(&text, n),
                 text.split_whitespace().nth(n - 1).is_none()
             );
+        }
+    }
+
+    proptest::proptest! {
+        // Each quick look must say yes wherever its pattern matches.
+        #[test]
+        fn quick_looks_never_miss_a_match(
+            text in "[a-zA-Z0-9_ /.`(\u{a0}ſé-]{0,16}(Dockerfile|Makefile|\\.env|\\.md|\\.ſh|/health|API_KEY)?[a-zA-Z0-9_ /.`(-]{0,8}",
+        ) {
+            if PATH.is_match(&text) {
+                proptest::prop_assert!(may_have_path(&text));
+            }
+            if ENV_NAME.is_match(&text) {
+                proptest::prop_assert!(may_have_env_name(&text));
+            }
+            for w in text.split(char::is_whitespace) {
+                if FILE.is_match(w) && (w.contains('.') || w == "Dockerfile" || w == "Makefile") {
+                    proptest::prop_assert!(may_be_file_name(w), "{w}");
+                }
+            }
         }
     }
 
