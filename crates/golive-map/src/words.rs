@@ -26,15 +26,26 @@ include!(concat!(env!("OUT_DIR"), "/vocabulary.rs"));
 /// bytes, was bound by the latency of those loads (a fifth of the mapping's
 /// time); most runs ("the", "is", "for") start no word at all.
 struct Vocabulary {
-    /// Words by their first run of ASCII letters and digits, longest first.
-    by_first_run: FxHashMap<&'static [u8], Vec<u16>>,
+    /// Words by their first run of ASCII letters and digits, longest first:
+    /// runs of up to eight bytes packed into a number (see [`pack`]), so
+    /// that the look-up most runs need hashes and compares one word, and
+    /// longer runs as they are.
+    by_short_run: FxHashMap<u64, Vec<u16>>,
+    by_long_run: FxHashMap<&'static [u8], Vec<u16>>,
     /// Words that open with any other byte (`.env`, `*`, `→`), by that byte.
     by_first_byte: FxHashMap<u8, Vec<u16>>,
     ids: HashMap<&'static str, u16>,
 }
 
+/// A run of up to eight letters and digits as one number. No such byte is
+/// zero, so two different runs never pack alike.
+fn pack(run: &[u8]) -> u64 {
+    run.iter().fold(0, |packed, &b| packed << 8 | u64::from(b))
+}
+
 static VOCABULARY_INDEX: LazyLock<Vocabulary> = LazyLock::new(|| {
-    let mut by_first_run: FxHashMap<&'static [u8], Vec<u16>> = FxHashMap::default();
+    let mut by_short_run: FxHashMap<u64, Vec<u16>> = FxHashMap::default();
+    let mut by_long_run: FxHashMap<&'static [u8], Vec<u16>> = FxHashMap::default();
     let mut by_first_byte: FxHashMap<u8, Vec<u16>> = FxHashMap::default();
     for (id, word) in VOCABULARY.iter().enumerate() {
         let id = u16::try_from(id).expect("build.rs keeps the ids in u16");
@@ -45,14 +56,20 @@ static VOCABULARY_INDEX: LazyLock<Vocabulary> = LazyLock::new(|| {
             .unwrap_or(bytes.len());
         match run {
             0 => by_first_byte.entry(bytes[0]).or_default().push(id),
-            n => by_first_run.entry(&bytes[..n]).or_default().push(id),
+            n if n <= 8 => by_short_run.entry(pack(&bytes[..n])).or_default().push(id),
+            n => by_long_run.entry(&bytes[..n]).or_default().push(id),
         }
     }
-    for ids in by_first_run.values_mut().chain(by_first_byte.values_mut()) {
+    for ids in by_short_run
+        .values_mut()
+        .chain(by_long_run.values_mut())
+        .chain(by_first_byte.values_mut())
+    {
         ids.sort_by_key(|&id| std::cmp::Reverse(VOCABULARY[usize::from(id)].len()));
     }
     Vocabulary {
-        by_first_run,
+        by_short_run,
+        by_long_run,
         by_first_byte,
         ids: VOCABULARY
             .iter()
@@ -161,11 +178,17 @@ impl Scan {
         while at < bytes.len() {
             if ALNUM[usize::from(bytes[at])] {
                 let start = at;
-                at += 1;
+                let mut packed = 0u64;
                 while at < bytes.len() && ALNUM[usize::from(bytes[at])] {
+                    packed = packed << 8 | u64::from(bytes[at]);
                     at += 1;
                 }
-                if let Some(ids) = index.by_first_run.get(&bytes[start..at]) {
+                let ids = if at - start <= 8 {
+                    index.by_short_run.get(&packed)
+                } else {
+                    index.by_long_run.get(&bytes[start..at])
+                };
+                if let Some(ids) = ids {
                     look(start, at - start, ids);
                 }
             } else {
