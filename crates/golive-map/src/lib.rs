@@ -304,6 +304,40 @@ mod tests {
         );
     }
 
+    /// Items made of the rules' own words (every list's), with numbers,
+    /// paths, variables and code under them: each reaches several rules.
+    fn rule_words_checklist() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let word = prop_oneof![
+            6 => proptest::sample::select(words::VOCABULARY),
+            1 => proptest::sample::select(&[
+                "port 443", "/api/health", "DATABASE_URL", "< 200ms", "100 users", "`.env`",
+                "https://example.com/x", "Create", "Train", "**", "(", "—",
+            ][..]),
+        ];
+        let text = proptest::collection::vec(word, 1..6).prop_map(|w| w.join(" "));
+        let line = prop_oneof![
+            3 => text.clone().prop_map(|t| format!("- [ ] {t}")),
+            2 => text.clone().prop_map(|t| format!("  - [ ] {t}")),
+            1 => text.clone().prop_map(|t| format!("## {t}")),
+            1 => text.prop_map(|t| format!("  ```bash\n  curl -f http://localhost:3000{t}\n  ```")),
+        ];
+        proptest::collection::vec(line, 1..16).prop_map(|l| l.join("\n"))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        // In debug builds `candidates` asks every rule its gate shut out,
+        // and fails if one would have proposed something.
+        #[test]
+        fn gates_never_shut_out_a_proposal(md in rule_words_checklist()) {
+            let c = Checklist::parse(md.into_bytes()).unwrap();
+            let env = Env { names: vec!["DATABASE_URL".into(), "REDIS_URL".into()] };
+            let p = plan_with(&c, &env);
+            proptest::prop_assert_eq!(p.items.len(), c.items.len());
+        }
+    }
+
     #[test]
     fn posts_with_bodies_are_never_sent_on_a_guess() {
         let (_, p) = map(

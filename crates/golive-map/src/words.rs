@@ -7,7 +7,6 @@
 //! vocabulary; each text is read once for all of it ([`Scan`]), and a list
 //! only checks which of the words found are its own.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
@@ -34,7 +33,7 @@ struct Vocabulary {
     by_long_run: FxHashMap<&'static [u8], Vec<u16>>,
     /// Words that open with any other byte (`.env`, `*`, `→`), by that byte.
     by_first_byte: FxHashMap<u8, Vec<u16>>,
-    ids: HashMap<&'static str, u16>,
+    ids: FxHashMap<&'static str, u16>,
 }
 
 /// A run of up to eight letters and digits as one number. No such byte is
@@ -306,6 +305,17 @@ impl Words {
         scan.ids()
             .find(|&id| self.members.contains(id))
             .map(|id| VOCABULARY[usize::from(id)])
+    }
+
+    /// Whether `word` is one of the list's.
+    pub fn has_word(&self, word: &str) -> bool {
+        match &self.own {
+            Some((list, _)) => list.contains(&word),
+            None => VOCABULARY_INDEX
+                .ids
+                .get(word)
+                .is_some_and(|&id| self.members.contains(id)),
+        }
     }
 
     /// The list's words, when they are all in the vocabulary.

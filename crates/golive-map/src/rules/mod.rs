@@ -76,45 +76,134 @@ impl Env {
 
 pub type Rule = fn(&Facts<'_>, &Env) -> Option<Candidate>;
 
-/// The words a rule is about: for an item with none of them in its texts
-/// (the item, the code under it, its parent, its section) the rule proposes
-/// nothing, and is not asked. The rule itself opens by looking for them,
-/// so the two cannot drift apart; debug builds check it on every item.
-pub type Gate = fn() -> &'static Words;
+/// When a rule may propose something for an item. The rules are many and
+/// most concern few items; asking each rule of each item was a third of
+/// the mapping's time. A gate tells from the item's words (and a few
+/// facts) that a rule has nothing to say, and the rule is then not asked.
+/// Each rule opens by looking for its gate's words, through the same
+/// lists, so the two cannot drift apart; debug builds check, on every item,
+/// that a rule its gate shut out would have proposed nothing.
+#[derive(Clone, Copy)]
+pub struct Gate {
+    /// Word lists: an item with a word of one of them, in its text, the
+    /// code under it, its parent or its section, may concern the rule.
+    pub words: fn() -> Vec<&'static Words>,
+    /// Other facts that may concern the rule, whatever the words.
+    pub also: Option<Also>,
+}
 
-/// Every rule, with its gate if it has one, in the order ties are broken.
+/// Facts other than words that open a rule's gate.
+pub type Also = fn(&Facts<'_>) -> bool;
+
+const fn gate(words: fn() -> Vec<&'static Words>) -> Option<Gate> {
+    Some(Gate { words, also: None })
+}
+
+const fn gate_or(words: fn() -> Vec<&'static Words>, also: fn(&Facts<'_>) -> bool) -> Option<Gate> {
+    Some(Gate {
+        words,
+        also: Some(also),
+    })
+}
+
+/// Every rule, with its gate, in the order ties are broken.
 pub const RULES: &[(&str, Rule, Option<Gate>)] = &[
-    ("http", web::http, None),
-    ("https_redirect", web::https_redirect, None),
-    ("tls", web::tls, Some(web::tls_topic)),
-    ("headers", web::headers, Some(web::headers_topic)),
-    ("cors", web::cors, Some(web::cors_topic)),
-    ("rate_limit", web::rate_limit, Some(web::rate_limit_topic)),
-    ("auth", web::auth, Some(web::auth_topic)),
-    ("webhook", web::webhook, Some(web::webhook_topic)),
-    ("websocket", web::websocket, Some(web::websocket_topic)),
-    ("flow", web::flow, None),
-    ("load", web::load, None),
-    ("latency", web::latency, Some(web::latency_topic)),
-    ("dns", web::dns, Some(web::dns_topic)),
-    ("tcp", web::tcp, None),
-    ("database", data::database, Some(data::database_topic)),
-    ("redis", data::redis, Some(data::redis_topic)),
-    ("amqp", data::amqp, Some(data::amqp_topic)),
-    ("smtp", data::smtp, Some(data::smtp_topic)),
-    ("mongodb", data::mongodb, Some(data::mongodb_topic)),
-    ("migrations", data::migrations, Some(data::migrations_topic)),
-    ("backup", data::backup, Some(data::backup_topic)),
-    ("env", repo::env, None),
-    ("gitignore", repo::gitignore, Some(repo::gitignore_topic)),
+    (
+        "http",
+        web::http,
+        gate_or(
+            || vec![web::http_topic()],
+            |f| !(f.curls.is_empty() && f.paths.is_empty() && f.urls.is_empty()),
+        ),
+    ),
+    (
+        "https_redirect",
+        web::https_redirect,
+        gate(|| vec![web::https_redirect_topic(), web::redirect_words()]),
+    ),
+    ("tls", web::tls, gate(|| vec![web::tls_topic()])),
+    ("headers", web::headers, gate(|| vec![web::headers_topic()])),
+    ("cors", web::cors, gate(|| vec![web::cors_topic()])),
+    (
+        "rate_limit",
+        web::rate_limit,
+        gate(|| vec![web::rate_limit_topic()]),
+    ),
+    ("auth", web::auth, gate(|| vec![web::auth_topic()])),
+    ("webhook", web::webhook, gate(|| vec![web::webhook_topic()])),
+    (
+        "websocket",
+        web::websocket,
+        gate(|| vec![web::websocket_topic()]),
+    ),
+    (
+        "flow",
+        web::flow,
+        gate(|| vec![web::flow_topic(), web::flow_crud()]),
+    ),
+    (
+        "load",
+        web::load,
+        gate_or(|| vec![web::load_topic()], |f| !f.thresholds.is_empty()),
+    ),
+    ("latency", web::latency, gate(|| vec![web::latency_topic()])),
+    ("dns", web::dns, gate(|| vec![web::dns_topic()])),
+    (
+        "tcp",
+        web::tcp,
+        gate_or(
+            || vec![web::tcp_topic(), web::tcp_all_ports()],
+            |f| !f.ports.is_empty(),
+        ),
+    ),
+    (
+        "database",
+        data::database,
+        gate(|| vec![data::database_topic()]),
+    ),
+    ("redis", data::redis, gate(|| vec![data::redis_topic()])),
+    ("amqp", data::amqp, gate(|| vec![data::amqp_topic()])),
+    ("smtp", data::smtp, gate(|| vec![data::smtp_topic()])),
+    (
+        "mongodb",
+        data::mongodb,
+        gate(|| vec![data::mongodb_topic()]),
+    ),
+    (
+        "migrations",
+        data::migrations,
+        gate(|| vec![data::migrations_topic()]),
+    ),
+    ("backup", data::backup, gate(|| vec![data::backup_topic()])),
+    (
+        "env",
+        repo::env,
+        gate_or(|| vec![repo::env_topic()], |f| !f.env_names.is_empty()),
+    ),
+    (
+        "gitignore",
+        repo::gitignore,
+        gate(|| vec![repo::gitignore_topic()]),
+    ),
     (
         "secret_scan",
         repo::secret_scan,
-        Some(repo::secret_scan_topic),
+        gate(|| vec![repo::secret_scan_topic()]),
     ),
-    ("file", repo::file, Some(repo::file_topic)),
-    ("people", people::people, None),
-    ("cloud", people::cloud, Some(people::cloud_topic)),
+    ("file", repo::file, gate(|| vec![repo::file_topic()])),
+    (
+        "people",
+        people::people,
+        gate(|| {
+            vec![
+                people::manual_verbs(),
+                people::created_elsewhere(),
+                people::people_topic(),
+                people::people_decisive(),
+            ]
+        }),
+    ),
+    ("cloud", people::cloud, gate(|| vec![people::cloud_topic()])),
 ];
 
 /// The rules that may propose something for an item, as bits of their
@@ -125,27 +214,50 @@ pub const RULES: &[(&str, Rule, Option<Gate>)] = &[
 /// was a third of the mapping's time; a table from each word to the rules
 /// it opens answers for all of them at once.
 pub fn open_rules(f: &Facts<'_>) -> u32 {
-    static OPENED_BY: LazyLock<(Vec<u32>, u32)> = LazyLock::new(|| {
+    struct Opened {
+        by_word: Vec<u32>,
+        /// Rules without a gate, or with a list outside the vocabulary.
+        always: u32,
+        also: Vec<(u32, Also)>,
+    }
+    static OPENED: LazyLock<Opened> = LazyLock::new(|| {
         const _: () = assert!(RULES.len() <= 32, "open_rules keeps one bit per rule");
-        let mut by_word = vec![0u32; crate::words::VOCABULARY_LEN];
-        let mut always = 0u32;
+        let mut opened = Opened {
+            by_word: vec![0; crate::words::VOCABULARY_LEN],
+            always: 0,
+            also: Vec::new(),
+        };
         for (i, (_, _, gate)) in RULES.iter().enumerate() {
-            match gate.map(|g| g().members()) {
-                Some(Some(members)) => {
-                    for id in members.ids() {
-                        by_word[usize::from(id)] |= 1 << i;
+            let bit = 1 << i;
+            let Some(gate) = gate else {
+                opened.always |= bit;
+                continue;
+            };
+            for words in (gate.words)() {
+                match words.members() {
+                    Some(members) => {
+                        for id in members.ids() {
+                            opened.by_word[usize::from(id)] |= bit;
+                        }
                     }
+                    None => opened.always |= bit,
                 }
-                // No gate, or a gate outside the vocabulary: always asked.
-                _ => always |= 1 << i,
+            }
+            if let Some(also) = gate.also {
+                opened.also.push((bit, also));
             }
         }
-        (by_word, always)
+        opened
     });
-    let (by_word, always) = &*OPENED_BY;
-    f.words()
-        .ids()
-        .fold(*always, |open, id| open | by_word[usize::from(id)])
+    let opened = &*OPENED;
+    let by_words = f.words().ids().fold(opened.always, |open, id| {
+        open | opened.by_word[usize::from(id)]
+    });
+    opened
+        .also
+        .iter()
+        .filter(|(bit, also)| by_words & bit == 0 && also(f))
+        .fold(by_words, |open, (bit, _)| open | bit)
 }
 
 pub(crate) fn table(pairs: &[(&str, toml::Value)]) -> toml::Table {

@@ -1,8 +1,6 @@
 //! Items only people settle, and items only a cloud provider's API can
 //! answer.
 
-use std::sync::LazyLock;
-
 use golive_core::Class;
 
 use super::{Candidate, Env, score};
@@ -14,67 +12,69 @@ use crate::words::Words;
 /// "Choose email provider"). Verbs whose outcome a probe can observe
 /// ("Set CORS origins", "Verify SSL certificates") are not here: the rules
 /// for their objects decide.
-const MANUAL_VERBS: &[&str] = &[
-    "train",
-    "notify",
-    "announce",
-    "communicate",
-    "document",
-    "review",
-    "approve",
-    "share",
-    "schedule",
-    "plan",
-    "decide",
-    "choose",
-    "purchase",
-    "buy",
-    "contact",
-    "invite",
-    "request",
-    "apply",
-    "sign",
-    "agree",
-    "write",
-    "draft",
-    "publish",
-    "inform",
-    "call",
-    "meet",
-    "discuss",
-    "collect",
-    "gather",
-    "assign",
-    "hire",
-    "negotiate",
-    "order",
-    "print",
-    "read",
-    "watch",
-    "prepare",
-    "celebrate",
-    "thank",
-    "wait",
-    "sleep",
-    "pause",
-    "remove",
-    "stop",
-    "investigate",
-    "fix",
-    "address",
-    "customize",
-    "import",
-    "merge",
-    "tag",
-    "clone",
-    "cd",
-    "go",
-    "monitor",
-    "reload",
-    "upload",
-    "restore",
-    "install",
-];
+pub(super) fn manual_verbs() -> &'static Words {
+    crate::words![
+        "train",
+        "notify",
+        "announce",
+        "communicate",
+        "document",
+        "review",
+        "approve",
+        "share",
+        "schedule",
+        "plan",
+        "decide",
+        "choose",
+        "purchase",
+        "buy",
+        "contact",
+        "invite",
+        "request",
+        "apply",
+        "sign",
+        "agree",
+        "write",
+        "draft",
+        "publish",
+        "inform",
+        "call",
+        "meet",
+        "discuss",
+        "collect",
+        "gather",
+        "assign",
+        "hire",
+        "negotiate",
+        "order",
+        "print",
+        "read",
+        "watch",
+        "prepare",
+        "celebrate",
+        "thank",
+        "wait",
+        "sleep",
+        "pause",
+        "remove",
+        "stop",
+        "investigate",
+        "fix",
+        "address",
+        "customize",
+        "import",
+        "merge",
+        "tag",
+        "clone",
+        "cd",
+        "go",
+        "monitor",
+        "reload",
+        "upload",
+        "restore",
+        "install",
+    ]
+}
 
 /// The item's first word: letters, digits and hyphens. Asked of every
 /// item, so ASCII text is read as bytes, without decoding characters.
@@ -98,38 +98,45 @@ fn first_word(text: &str) -> &str {
     &text[start..start + len]
 }
 
-pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let first = first_word(f.lower);
-    // "Create API key at platform.openai.com", "Create Stripe account":
-    // made by a person at a provider; "Create .env file" is checked by the
-    // file it leaves.
-    let creates_elsewhere = first == "create"
-        && f.has(crate::words![
-            "account",
-            "api key",
-            "key at",
-            "project",
-            "plans",
-            "pricing",
-            "endpoint",
-            "index named",
-            "webhook"
-        ])
-        .is_some();
-    static VERBS: LazyLock<rustc_hash::FxHashSet<&str>> =
-        LazyLock::new(|| MANUAL_VERBS.iter().copied().collect());
-    if VERBS.contains(first) || creates_elsewhere {
-        return Some(Candidate {
-            rule: "people",
-            class: Class::Manual,
-            kind: None,
-            checks: Vec::new(),
-            needs: Vec::new(),
-            why: cat!("opens with `", first, "`: a person's task"),
-            score: 88,
-        });
-    }
-    let words = crate::words![
+/// Words that settle an item as a person's whatever it is about.
+pub(super) fn people_decisive() -> &'static Words {
+    crate::words![
+        "documented",
+        "documentation",
+        "reviewed",
+        "approved",
+        "trained",
+        "training",
+        "up to date",
+        "procedures",
+        "runbook",
+        "runbooks",
+        "lessons learned",
+        "stakeholders",
+        "announcement",
+        "logs",
+        "no memory leaks",
+        "n+1",
+        "penetration",
+        "vulnerabilities",
+        "criteria",
+        "guide",
+        "guides",
+        "decision",
+        "implemented",
+        "installed",
+        "provisioned",
+        "performance gain",
+        "improvement",
+        "data loss",
+        "test suites",
+        "suites",
+    ]
+}
+
+/// What a person settles: training, reviews, documents, the business.
+pub(super) fn people_topic() -> &'static Words {
+    crate::words![
         "trained",
         "training",
         "reviewed",
@@ -217,39 +224,43 @@ pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "optimized",
         "performance gain",
         "improvement"
-    ];
-    let decisive = crate::words![
-        "documented",
-        "documentation",
-        "reviewed",
-        "approved",
-        "trained",
-        "training",
-        "up to date",
-        "procedures",
-        "runbook",
-        "runbooks",
-        "lessons learned",
-        "stakeholders",
-        "announcement",
-        "logs",
-        "no memory leaks",
-        "n+1",
-        "penetration",
-        "vulnerabilities",
-        "criteria",
-        "guide",
-        "guides",
-        "decision",
-        "implemented",
-        "installed",
-        "provisioned",
-        "performance gain",
-        "improvement",
-        "data loss",
-        "test suites",
-        "suites",
-    ];
+    ]
+}
+
+/// What "Create" makes at a provider, by a person (an account, an API key).
+pub(super) fn created_elsewhere() -> &'static Words {
+    crate::words![
+        "account",
+        "api key",
+        "key at",
+        "project",
+        "plans",
+        "pricing",
+        "endpoint",
+        "index named",
+        "webhook"
+    ]
+}
+
+pub fn people(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let first = first_word(f.lower);
+    // "Create API key at platform.openai.com", "Create Stripe account":
+    // made by a person at a provider; "Create .env file" is checked by the
+    // file it leaves.
+    let creates_elsewhere = first == "create" && f.has(created_elsewhere()).is_some();
+    if manual_verbs().has_word(first) || creates_elsewhere {
+        return Some(Candidate {
+            rule: "people",
+            class: Class::Manual,
+            kind: None,
+            checks: Vec::new(),
+            needs: Vec::new(),
+            why: cat!("opens with `", first, "`: a person's task"),
+            score: 88,
+        });
+    }
+    let words = people_topic();
+    let decisive = people_decisive();
     let word = f.has(decisive).or_else(|| f.has(words))?;
     // Some words settle it whatever the item is about: a thing documented,
     // reviewed or trained is a person's to judge.

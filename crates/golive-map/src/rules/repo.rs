@@ -10,8 +10,9 @@ fn is_var_name(name: &str) -> bool {
     name.len() > 3 && !name.starts_with("SK_") && !name.starts_with("PK_")
 }
 
-pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// What `env` is about.
+pub(super) fn env_topic() -> &'static Words {
+    crate::words![
         "environment variables",
         "environment variable",
         "env vars",
@@ -45,7 +46,11 @@ pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "url is set",
         "urls are set",
         "set correctly",
-    ];
+    ]
+}
+
+pub fn env(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let words = env_topic();
     let (word, place) = match f.topic(words) {
         Some(hit) => hit,
         None if f.env_names.iter().any(|n| is_var_name(n)) => ("a variable name", Place::Item),

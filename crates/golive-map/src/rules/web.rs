@@ -45,6 +45,38 @@ fn request_expectations(f: &Facts<'_>) -> Vec<Expectation> {
 
 /// An HTTP request the item shows (`curl` under it) or names (a URL or a
 /// path with words about answering), or a service said to be up.
+/// What `http` is about: a page or service said to answer.
+pub(super) fn http_topic() -> &'static Words {
+    crate::words![
+        "health",
+        "healthcheck",
+        "health check",
+        "health checks",
+        "health endpoint",
+        "endpoint",
+        "endpoints",
+        "api",
+        "frontend",
+        "backend",
+        "website",
+        "site",
+        "landing page",
+        "homepage",
+        "home page",
+        "application",
+        "app",
+        "service",
+        "services",
+        "gateway",
+        "https access",
+        "production url",
+        "dashboards",
+        "smoke tests",
+        "all green",
+        "web server"
+    ]
+}
+
 pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     let gets: Vec<_> = f
         .curls
@@ -109,34 +141,7 @@ pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     }
     // A page or service ("health endpoint", "frontend", "API") said to
     // answer ("returns", "loads", "is running"), or shown by URL or path.
-    let subject = crate::words![
-        "health",
-        "healthcheck",
-        "health check",
-        "health checks",
-        "health endpoint",
-        "endpoint",
-        "endpoints",
-        "api",
-        "frontend",
-        "backend",
-        "website",
-        "site",
-        "landing page",
-        "homepage",
-        "home page",
-        "application",
-        "app",
-        "service",
-        "services",
-        "gateway",
-        "https access",
-        "production url",
-        "dashboards",
-        "smoke tests",
-        "all green",
-        "web server"
-    ];
+    let subject = http_topic();
     let predicate = crate::words![
         "returns",
         "return",
@@ -293,8 +298,14 @@ pub fn http(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn https_redirect(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// Redirect words: with "https" in the item, `https_redirect` is about them.
+pub(super) fn redirect_words() -> &'static Words {
+    crate::words!["redirect", "redirects"]
+}
+
+/// What `https_redirect` is about.
+pub(super) fn https_redirect_topic() -> &'static Words {
+    crate::words![
         "https redirect",
         "redirect to https",
         "redirects to https",
@@ -306,9 +317,13 @@ pub fn https_redirect(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "http → https",
         "http->https",
         "ssl redirect"
-    ];
+    ]
+}
+
+pub fn https_redirect(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let words = https_redirect_topic();
     let word = f.has(words).or_else(|| {
-        (f.has(crate::words!["redirect", "redirects"]).is_some() && f.lower.contains("https"))
+        (f.has(redirect_words()).is_some() && f.lower.contains("https"))
             .then_some("redirect … https")
     })?;
     Some(one(
@@ -721,8 +736,29 @@ pub fn websocket(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
 
 /// User journeys (register, log in, create, send): a flow, whose steps only
 /// the team knows.
-pub fn flow(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let strong = crate::words![
+/// Actions on an API's records: under an API's heading, a `flow`.
+pub(super) fn flow_crud() -> &'static Words {
+    crate::words![
+        "create",
+        "send",
+        "get",
+        "delete",
+        "update",
+        "upload",
+        "uploads",
+        "creation",
+        "processing",
+        "history",
+        "persisted",
+        "subscription status",
+        "generation",
+        "initiation"
+    ]
+}
+
+/// What `flow` is about: a user journey.
+pub(super) fn flow_topic() -> &'static Words {
+    crate::words![
         "login",
         "log in",
         "logout",
@@ -748,7 +784,11 @@ pub fn flow(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "auth endpoints",
         "user profile",
         "critical user flows"
-    ];
+    ]
+}
+
+pub fn flow(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let strong = flow_topic();
     let api_context = crate::words![
         "endpoints",
         "api testing",
@@ -758,22 +798,7 @@ pub fn flow(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "flows",
         "user flows"
     ];
-    let crud = crate::words![
-        "create",
-        "send",
-        "get",
-        "delete",
-        "update",
-        "upload",
-        "uploads",
-        "creation",
-        "processing",
-        "history",
-        "persisted",
-        "subscription status",
-        "generation",
-        "initiation"
-    ];
+    let crud = flow_crud();
     let (word, place) = match f
         .has(strong)
         .map(|w| (w, Place::Item))
@@ -817,8 +842,9 @@ fn load_url(f: &Facts<'_>) -> String {
     app_url(f)
 }
 
-pub fn load(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let words = crate::words![
+/// What `load` is about.
+pub(super) fn load_topic() -> &'static Words {
+    crate::words![
         "load test",
         "load testing",
         "load tests",
@@ -840,7 +866,11 @@ pub fn load(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
         "high traffic",
         "error rate",
         "error rates"
-    ];
+    ]
+}
+
+pub fn load(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let words = load_topic();
     let numbers = f.thresholds_on(&[
         "users",
         "p50",
@@ -1044,15 +1074,25 @@ pub fn dns(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     ))
 }
 
-pub fn tcp(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
-    let firewall = crate::words![
+/// Every port but the allowed ones, for `tcp`.
+pub(super) fn tcp_all_ports() -> &'static Words {
+    crate::words!["all other ports", "other ports", "all ports"]
+}
+
+/// What `tcp` is about without a port number: a firewall.
+pub(super) fn tcp_topic() -> &'static Words {
+    crate::words![
         "firewall",
         "ufw",
         "iptables",
         "open ports",
         "other ports",
         "all other ports"
-    ];
+    ]
+}
+
+pub fn tcp(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
+    let firewall = tcp_topic();
     let blocked = crate::words![
         "block",
         "blocked",
@@ -1079,9 +1119,7 @@ pub fn tcp(f: &Facts<'_>, _: &Env) -> Option<Candidate> {
     {
         return None;
     }
-    if f.has(crate::words!["all other ports", "other ports", "all ports"])
-        .is_some()
-    {
+    if f.has(tcp_all_ports()).is_some() {
         // Every port but those its siblings allow must be closed.
         let siblings: Vec<i64> = f
             .item
