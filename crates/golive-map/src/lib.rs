@@ -97,7 +97,7 @@ pub fn explain_with(checklist: &Checklist, index: usize, env: &Env) -> Explanati
     Explanation {
         chosen,
         alternatives,
-        thresholds: f.thresholds,
+        thresholds: f.thresholds.to_vec(),
     }
 }
 
@@ -108,13 +108,13 @@ pub fn plan(checklist: &Checklist) -> Plan {
 
 /// Maps every item, choosing variable names the environment defines.
 pub fn plan_with(checklist: &Checklist, env: &Env) -> Plan {
-    let doc = facts::Doc::of(checklist);
-    let mut chosen: Vec<(Candidate, Vec<Threshold>)> = (0..checklist.items.len())
-        .map(|i| {
-            let f = facts::Facts::of(checklist, &doc, i);
-            let (c, _) = choose(candidates(&f, env));
-            (c, f.thresholds)
-        })
+    let mut doc = facts::Doc::of(checklist);
+    let found: Vec<Candidate> = (0..checklist.items.len())
+        .map(|i| choose(candidates(&facts::Facts::of(checklist, &doc, i), env)).0)
+        .collect();
+    let mut chosen: Vec<(Candidate, Vec<Threshold>)> = found
+        .into_iter()
+        .zip(std::mem::take(&mut doc.thresholds))
         .collect();
     roll_up(checklist, &mut chosen);
     let mut plan = Plan::default();
