@@ -224,7 +224,7 @@ fn bounded_query(m: &regex::Captures<'_>) -> Option<String> {
 /// inside words ("and/or", "CI/CD", "24/7") are common in items, and a
 /// regex search costs far more than this look.
 fn may_have_path(text: &str) -> bool {
-    text.match_indices('/').any(|(i, _)| {
+    memchr::memchr_iter(b'/', text.as_bytes()).any(|i| {
         text[..i]
             .chars()
             .next_back()
@@ -290,16 +290,22 @@ fn may_be_file_name(w: &str) -> bool {
 /// Whether the variable-name pattern could match: it needs an underscore
 /// between capital letters or digits (`DATABASE_URL`).
 fn may_have_env_name(text: &str) -> bool {
-    let upper = |b: &u8| b.is_ascii_uppercase() || b.is_ascii_digit();
-    text.as_bytes()
-        .windows(3)
-        .any(|w| w[1] == b'_' && upper(&w[0]) && upper(&w[2]))
+    let upper = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'_', bytes)
+        .any(|at| at > 0 && upper(bytes.get(at - 1)) && upper(bytes.get(at + 1)))
 }
 
-/// `text.contains(needle)` for an item's short texts, where setting up
-/// `str`'s Two-Way searcher costs more than the search.
+/// `text.contains(needle)` for an item's texts: the needle's first byte is
+/// found with `memchr`, and the rest compared there. `str`'s Two-Way
+/// searcher costs more to set up than these short searches, and a plain
+/// byte loop was a tenth of reading an item's facts.
 fn mentions(text: &str, needle: &str) -> bool {
-    golive_checklist::text::find_str(text, needle).is_some()
+    let (h, n) = (text.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    memchr::memchr_iter(first, h).any(|at| h[at + 1..].starts_with(rest))
 }
 
 fn push_unique(list: &mut Vec<String>, value: String) {
@@ -829,6 +835,11 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn mentions_is_contains(text in "[a-c:/ ]{0,12}", needle in "[a-c:/]{0,3}") {
+            proptest::prop_assert_eq!(mentions(&text, &needle), text.contains(needle.as_str()));
+        }
+
         // Each quick look must say yes wherever its pattern matches.
         #[test]
         fn quick_looks_never_miss_a_match(
