@@ -120,32 +120,21 @@ pub(crate) fn leading_priority(text: &str) -> Option<Marker> {
         .bytes()
         .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(start.len())];
-    // Lower-cased on the stack, so that one `match` on the length and bytes
-    // replaces fifteen comparisons.
+    // Lower-cased on the stack and compared with the label words, but only
+    // when a word of its length opens with its letter: most first words
+    // ("Docker", "Set") are settled by one table lookup.
     let mut lower = [0; 11];
-    let label_word = first.len() <= lower.len() && {
-        let word = &mut lower[..first.len()];
-        word.copy_from_slice(first.as_bytes());
-        word.make_ascii_lowercase();
-        matches!(
-            &*word,
-            b"critical"
-                | b"blocker"
-                | b"high"
-                | b"medium"
-                | b"low"
-                | b"required"
-                | b"mandatory"
-                | b"must"
-                | b"optional"
-                | b"recommended"
-                | b"nice"
-                | b"p0"
-                | b"p1"
-                | b"p2"
-                | b"p3"
-        )
-    };
+    let label_word = first.len() <= lower.len()
+        && first.as_bytes().first().is_some_and(|&b| {
+            let b = b.to_ascii_lowercase();
+            b.is_ascii_lowercase() && LABEL_FIRST_LETTERS[first.len()] & 1 << (b - b'a') != 0
+        })
+        && {
+            let word = &mut lower[..first.len()];
+            word.copy_from_slice(first.as_bytes());
+            word.make_ascii_lowercase();
+            LABEL_WORDS.contains(&&*word)
+        };
     if let Some(c) = label_word.then(|| LEADING_LABEL.captures(text)).flatten() {
         let whole = c.get(0).expect("match");
         if let Some(priority) = priority_word(&c[1]) {
@@ -159,12 +148,55 @@ pub(crate) fn leading_priority(text: &str) -> Option<Marker> {
     None
 }
 
+/// The first words of a leading label (`nice` of `nice to have`).
+const LABEL_WORDS: [&[u8]; 15] = [
+    b"critical",
+    b"blocker",
+    b"high",
+    b"medium",
+    b"low",
+    b"required",
+    b"mandatory",
+    b"must",
+    b"optional",
+    b"recommended",
+    b"nice",
+    b"p0",
+    b"p1",
+    b"p2",
+    b"p3",
+];
+
+/// Per word length, the first letters of the label words of that length
+/// (bit 0 for `a`).
+const LABEL_FIRST_LETTERS: [u32; 12] = {
+    let mut table = [0; 12];
+    let mut i = 0;
+    while i < LABEL_WORDS.len() {
+        let word = LABEL_WORDS[i];
+        table[word.len()] |= 1 << (word[0] - b'a');
+        i += 1;
+    }
+    table
+};
+
 fn paren_or_emoji_priority(text: &str) -> Option<Marker> {
     // `(optional)`, `(if using S3)`, `(optional but recommended)`: the
     // first parenthesised group whose words open with a priority word.
     let mut from = 0;
-    while let Some(open) = text[from..].find('(').map(|p| p + from) {
-        let Some(close) = text[open..].find(')').map(|p| p + open) else {
+    // Byte searches: `str::find` sets up a searcher per call, which costs
+    // more than the scan over a short text.
+    let bytes = text.as_bytes();
+    while let Some(open) = bytes[from..]
+        .iter()
+        .position(|&b| b == b'(')
+        .map(|p| p + from)
+    {
+        let Some(close) = bytes[open..]
+            .iter()
+            .position(|&b| b == b')')
+            .map(|p| p + open)
+        else {
             break;
         };
         let inner = text[open + 1..close].trim();
@@ -343,6 +375,125 @@ mod tests {
             p("Security vulnerabilities fixed (2 CRITICAL, 5 HIGH)"),
             None
         );
+    }
+
+    /// The marker search as it was before it was made faster: the fast
+    /// version must find the same marker in any text.
+    mod reference {
+        use super::super::{LEADING_LABEL, Marker, Priority, priority_word};
+
+        pub fn leading_priority(text: &str) -> Option<Marker> {
+            // The label regex only matches texts whose first word is a priority
+            // word; checking that by hand first keeps the common case cheap.
+            let leading = |c: char| c.is_whitespace() || c == '*' || c == '_' || c == '[';
+            // Bytes first; characters only from the first non-ASCII one on.
+            let start = match text
+                .bytes()
+                .position(|b| !b.is_ascii() || !leading(char::from(b)))
+            {
+                Some(p) if !text.as_bytes()[p].is_ascii() => text[p..].trim_start_matches(leading),
+                Some(p) => &text[p..],
+                None => "",
+            };
+            let first = &start[..start
+                .bytes()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .unwrap_or(start.len())];
+            // Lower-cased on the stack, so that one `match` on the length and bytes
+            // replaces fifteen comparisons.
+            let mut lower = [0; 11];
+            let label_word = first.len() <= lower.len() && {
+                let word = &mut lower[..first.len()];
+                word.copy_from_slice(first.as_bytes());
+                word.make_ascii_lowercase();
+                matches!(
+                    &*word,
+                    b"critical"
+                        | b"blocker"
+                        | b"high"
+                        | b"medium"
+                        | b"low"
+                        | b"required"
+                        | b"mandatory"
+                        | b"must"
+                        | b"optional"
+                        | b"recommended"
+                        | b"nice"
+                        | b"p0"
+                        | b"p1"
+                        | b"p2"
+                        | b"p3"
+                )
+            };
+            if let Some(c) = label_word.then(|| LEADING_LABEL.captures(text)).flatten() {
+                let whole = c.get(0).expect("match");
+                if let Some(priority) = priority_word(&c[1]) {
+                    return Some(Marker {
+                        priority,
+                        text: c[1].to_string(),
+                        range: whole.range(),
+                    });
+                }
+            }
+            None
+        }
+        pub fn paren_or_emoji_priority(text: &str) -> Option<Marker> {
+            // `(optional)`, `(if using S3)`, `(optional but recommended)`: the
+            // first parenthesised group whose words open with a priority word.
+            let mut from = 0;
+            while let Some(open) = text[from..].find('(').map(|p| p + from) {
+                let Some(close) = text[open..].find(')').map(|p| p + open) else {
+                    break;
+                };
+                let inner = text[open + 1..close].trim();
+                if inner.len() <= 60
+                    && let Some(priority) = priority_word(inner)
+                {
+                    return Some(Marker {
+                        priority,
+                        text: inner.to_string(),
+                        range: open..close + 1,
+                    });
+                }
+                from = open + 1;
+            }
+            if text.is_ascii() {
+                return None;
+            }
+            for (emoji, priority) in [
+                ('🔴', Priority::Critical),
+                ('🟠', Priority::High),
+                ('🟡', Priority::Normal),
+                ('🟢', Priority::Normal),
+            ] {
+                if let Some(pos) = text.find(emoji) {
+                    return Some(Marker {
+                        priority,
+                        text: emoji.to_string(),
+                        range: pos..pos + emoji.len_utf8(),
+                    });
+                }
+            }
+            None
+        }
+
+        pub fn find_priority(text: &str) -> Option<Marker> {
+            leading_priority(text).or_else(|| paren_or_emoji_priority(text))
+        }
+    }
+
+    /// Text of what markers are made of: label and group words in any case,
+    /// emphasis, brackets, parentheses, every kind of white space, emoji.
+    const TEXT: &str = r"([ \t\x0B\u{a0}\u{3000}]{0,2}(\*\*|__|\[|\]|\(|\)|:| - |critical|CRITICAL|blocker|high|medium|low|required|mandatory|must|optional|Optional|recommended|RECOMMENDED|nice|to|have|nice to have|Nice  to\thave|\(nice to have\)|\(optional but recommended\)|\(if using S3\)|\(When x\)|p0|P1|p3|if|when|ſ|K|using|HTTP|a|\u{1F534}|\u{1F7E2}|é|[a-z0-9]{1,3})){0,10}";
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+
+        #[test]
+        fn markers_match_the_originals(s in TEXT) {
+            proptest::prop_assert_eq!(find_priority(&s), reference::find_priority(&s));
+            proptest::prop_assert_eq!(leading_priority(&s), reference::leading_priority(&s));
+        }
     }
 
     #[test]

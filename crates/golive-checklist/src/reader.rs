@@ -796,6 +796,7 @@ impl<'a> Reader<'a> {
             Shape {
                 plain_is_text: tidy && classes & MARKUP == 0,
                 has_paren: classes & PAREN != 0,
+                ascii: classes & NON_ASCII == 0,
             }
         });
         let depth = parent_item.map_or(0, |p| self.items[p].depth + 1);
@@ -1024,7 +1025,7 @@ impl<'a> Reader<'a> {
         }
         for i in 0..self.items.len() {
             let shape = self.shapes[i];
-            let marker = if shape.plain_is_text && !shape.has_paren {
+            let marker = if shape.ascii && !shape.has_paren {
                 // ASCII without `(`: neither a parenthesised marker nor an emoji.
                 markers::leading_priority(&self.items[i].text)
             } else {
@@ -1207,6 +1208,8 @@ struct Shape {
     /// marker is cut out of it.
     plain_is_text: bool,
     has_paren: bool,
+    /// No byte above 127, so no emoji marker.
+    ascii: bool,
 }
 
 impl Shape {
@@ -1214,6 +1217,7 @@ impl Shape {
     const UNKNOWN: Self = Self {
         plain_is_text: false,
         has_paren: true,
+        ascii: false,
     };
 }
 
