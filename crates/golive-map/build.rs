@@ -31,6 +31,15 @@ fn main() {
         words.len() < usize::from(u16::MAX),
         "the vocabulary's ids are u16"
     );
+    // A section's path joins titles with " / ", and the mapping reads each
+    // title alone (see `Scan::followed_by`): no word may reach into it.
+    assert!(
+        !words.iter().any(|w| w.contains(" / ")
+            || w.starts_with(['/', ' '])
+            || w.ends_with(' ')
+            || w.ends_with(" /")),
+        "a word reaches into the section separator \" / \""
+    );
     assert!(
         words.iter().all(|w| w.len() < usize::from(u16::MAX)),
         "a scan's sort keys hold a word's length in 16 bits"

@@ -47,6 +47,11 @@ pub struct Curl {
     pub insecure: bool,
 }
 
+/// Between a section's parent's path and its title. No vocabulary word
+/// holds it (build.rs checks), so none spans it: the joined path's words
+/// are the parent's and then the title's.
+const SECTION_SEPARATOR: &str = " / ";
+
 /// What is read once per checklist: every item's and section's words in
 /// lower case (for context), and what the document says about its stack.
 pub struct Doc {
@@ -75,16 +80,27 @@ impl Doc {
             .map(|i| i.plain.to_lowercase())
             .collect();
         let mut section_lower: Vec<String> = Vec::with_capacity(checklist.sections.len());
+        let mut section_scans: Vec<Scan> = Vec::with_capacity(checklist.sections.len());
         for (i, s) in checklist.sections.iter().enumerate() {
             let own = s.title.to_lowercase();
-            let joined = match s.parent {
-                Some(p) if p < i => cat!(section_lower[p], " / ", own),
-                _ => own,
+            // A section's path is its parent's, then its own title: only the
+            // title is read, and its words follow the parent's.
+            let own_scan = Scan::of(&own);
+            let (joined, scan) = match s.parent {
+                Some(p) if p < i => {
+                    let parent = &section_lower[p];
+                    let offset = parent.len() + SECTION_SEPARATOR.len();
+                    (
+                        cat!(parent, SECTION_SEPARATOR, own),
+                        section_scans[p].followed_by(&own_scan, offset),
+                    )
+                }
+                _ => (own, own_scan),
             };
             section_lower.push(joined);
+            section_scans.push(scan);
         }
         let item_scans: Vec<Scan> = item_lower.iter().map(|t| Scan::of(t)).collect();
-        let section_scans: Vec<Scan> = section_lower.iter().map(|t| Scan::of(t)).collect();
         // How many texts name each database (or Prisma), from the scans.
         let groups = [
             crate::words!["mysql", "mysql2", "mariadb"],

@@ -118,6 +118,7 @@ pub fn plan_with(checklist: &Checklist, env: &Env) -> Plan {
         .collect();
     roll_up(checklist, &mut chosen);
     let mut plan = Plan::default();
+    plan.items.reserve_exact(chosen.len());
     for (index, (candidate, thresholds)) in chosen.into_iter().enumerate() {
         let item = &checklist.items[index];
         let mut checks = Vec::new();

@@ -203,6 +203,19 @@ impl Scan {
         Self { found, set }
     }
 
+    /// The scan of this scan's text followed by `offset - len(text)` bytes
+    /// of separator and then `next`'s text, for a separator that starts and
+    /// ends with a byte no word holds at its edge and that no word spans.
+    pub fn followed_by(&self, next: &Scan, offset: usize) -> Scan {
+        let mut found = Vec::with_capacity(self.found.len() + next.found.len());
+        found.extend_from_slice(&self.found);
+        found.extend(next.found.iter().map(|&k| k + ((offset as u64) << 32)));
+        Scan {
+            found,
+            set: self.set.union(&next.set),
+        }
+    }
+
     /// A found word's place in `found`: sorted, these keys give text order
     /// as lists promise it, by where words end, the longer first when two
     /// end together.
@@ -419,6 +432,20 @@ mod tests {
                 set.insert(id);
             }
             prop_assert_eq!(scan.set, set);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_scan_followed_by_another_is_the_scan_of_both(
+            a in vocabulary_text(),
+            b in vocabulary_text(),
+        ) {
+            let joined = format!("{a} / {b}");
+            let parts = Scan::of(&a).followed_by(&Scan::of(&b), a.len() + 3);
+            let whole = Scan::of(&joined);
+            prop_assert_eq!(parts.ids().collect::<Vec<_>>(), whole.ids().collect::<Vec<_>>());
+            prop_assert_eq!(parts.set, whole.set);
         }
     }
 
