@@ -385,8 +385,16 @@ impl<'a> Parser<'a> {
         self.chars.get(self.pos).copied()
     }
 
-    fn rest(&self) -> String {
-        self.chars[self.pos..].iter().collect()
+    /// The text from the current position on, borrowed: `pos` counts
+    /// characters, which are bytes in the usual ASCII expectation.
+    fn rest(&self) -> &'a str {
+        if self.chars.len() == self.src.len() {
+            return &self.src[self.pos..];
+        }
+        match self.src.char_indices().nth(self.pos) {
+            Some((at, _)) => &self.src[at..],
+            None => "",
+        }
     }
 
     fn expectation(mut self) -> Result<Expectation, ParseError> {
@@ -596,13 +604,17 @@ impl<'a> Parser<'a> {
         if matches!(self.peek(), Some('"' | '\'')) {
             return self.quoted().map(Literal::Str);
         }
-        let word = self.rest().trim().to_string();
+        let word = self.rest().trim();
         self.pos = self.chars.len();
-        Ok(match word.to_ascii_lowercase().as_str() {
-            "true" => Literal::Bool(true),
-            "false" => Literal::Bool(false),
-            "null" | "none" => Literal::Null,
-            _ => number_with_unit(&word).unwrap_or(Literal::Str(word)),
+        let is = |w: &str| word.eq_ignore_ascii_case(w);
+        Ok(if is("true") {
+            Literal::Bool(true)
+        } else if is("false") {
+            Literal::Bool(false)
+        } else if is("null") || is("none") {
+            Literal::Null
+        } else {
+            number_with_unit(word).unwrap_or_else(|| Literal::Str(word.to_string()))
         })
     }
 }
@@ -761,6 +773,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn bare_words_are_read_whole_in_any_script(
+            key in "[a-z]{1,5}",
+            value in "[a-zéü][a-zéü ]{0,6}[a-zéü]",
+        ) {
+            let e = Expectation::parse(&format!("json.{key} == {value}")).unwrap();
+            if !["true", "false", "null", "none"].contains(&value.as_str()) {
+                proptest::prop_assert_eq!(&e.operand, &Literal::Str(value.clone()));
+            }
+        }
+
         #[test]
         fn never_panics(src in "\\PC{0,40}") {
             if let Ok(e) = Expectation::parse(&src) {
