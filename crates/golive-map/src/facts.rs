@@ -137,7 +137,7 @@ impl Doc {
             .items
             .iter()
             .flat_map(|i| &i.blocks)
-            .any(|b| b.content.contains("prisma"));
+            .any(|b| mentions(&b.content, "prisma"));
         Self {
             database: if mysql > postgres {
                 "mysql"
@@ -354,7 +354,14 @@ impl<'a> Facts<'a> {
             .copied()
             .chain(item.code_spans.iter().map(String::as_str))
         {
-            code_lower.push_str(&c.to_lowercase());
+            // ASCII code is lowered in place, with no string of its own.
+            if c.is_ascii() {
+                let start = code_lower.len();
+                code_lower.push_str(c);
+                code_lower[start..].make_ascii_lowercase();
+            } else {
+                code_lower.push_str(&c.to_lowercase());
+            }
             code_lower.push('\n');
         }
         let code_scan = Scan::of(&code_lower);
@@ -448,10 +455,12 @@ impl<'a> Facts<'a> {
             .copied()
             .chain(item.code_spans.iter().map(String::as_str))
         {
-            if c.as_bytes()
-                .windows(6)
-                .any(|w| w.eq_ignore_ascii_case(b"select"))
-            {
+            let bytes = c.as_bytes();
+            if memchr::memchr2_iter(b's', b'S', bytes).any(|at| {
+                bytes
+                    .get(at..at + 6)
+                    .is_some_and(|w| w.eq_ignore_ascii_case(b"select"))
+            }) {
                 for m in SQL.captures_iter(c) {
                     if let Some(q) = bounded_query(&m) {
                         push_unique(&mut queries, q);
