@@ -124,6 +124,11 @@ impl WordSet {
     }
 }
 
+/// Whether an automaton's match in `bytes` is a whole word there.
+fn stands_whole(bytes: &[u8], m: &aho_corasick::Match) -> bool {
+    (m.start() == 0 || boundary(bytes.get(m.start() - 1))) && boundary(bytes.get(m.end()))
+}
+
 fn boundary(b: Option<&u8>) -> bool {
     b.is_none_or(|b| !b.is_ascii_alphanumeric())
 }
@@ -296,10 +301,7 @@ impl Words {
                 let bytes = text.as_bytes();
                 matcher
                     .find_overlapping_iter(text)
-                    .find(|m| {
-                        (m.start() == 0 || boundary(bytes.get(m.start() - 1)))
-                            && boundary(bytes.get(m.end()))
-                    })
+                    .find(|m| stands_whole(bytes, m))
                     .map(|m| list[m.pattern().as_usize()])
             }
             None => self.find_in(text, &Scan::of(text)),
@@ -399,10 +401,7 @@ mod tests {
         let bytes = text.as_bytes();
         MATCHER
             .find_overlapping_iter(text)
-            .filter(|m| {
-                (m.start() == 0 || boundary(bytes.get(m.start() - 1)))
-                    && boundary(bytes.get(m.end()))
-            })
+            .filter(|m| stands_whole(bytes, m))
             .map(|m| m.pattern().as_usize() as u16)
             .collect()
     }
